@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Helpers shared by the repository's scripts.
+
+# summarize_trx DIR FAILED_RUNS: adds up the outcome counters of every .trx file in DIR and prints the closing line.
+# Exits non-zero when a test failed or a test run failed to start.
+summarize_trx() {
+  local dir="$1" failed_runs="$2" passed=0 failed=0 skipped=0 p f s
+  for trx in "$dir"/*.trx; do
+    [ -f "$trx" ] || continue
+    p=$(grep -o 'passed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*' || echo 0)
+    f=$(grep -o 'failed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*' || echo 0)
+    s=$(grep -o 'notExecuted="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  done
+  echo
+  for note in "${NOT_RUN_NOTES[@]:-}"; do [ -n "$note" ] && echo "not run: $note"; done
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
+  if [ "$failed" -gt 0 ] || [ "$failed_runs" -gt 0 ] || [ "$passed" -eq 0 ]; then
+    return 1
+  fi
+}

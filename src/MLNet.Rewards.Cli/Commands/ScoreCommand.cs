@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MLNet.Rewards.Data;
+using MLNet.Rewards.Models;
+
+namespace MLNet.Rewards.Cli.Commands;
+
+/// <summary><c>score</c>: rewards for one (prompt, response) or for JSONL rows on stdin.</summary>
+internal static class ScoreCommand
+{
+    /// <summary>Rows scored per batch when reading stdin.</summary>
+    private const int BatchSize = 256;
+
+    public static Command Create()
+    {
+        var model = SharedOptions.Model(required: true);
+        var prompt = new Option<string>("--prompt") { Description = "The prompt. With --response, scores that one pair; without both, reads JSONL rows {\"prompt\",\"response\"} from stdin." };
+        var response = new Option<string>("--response") { Description = "The response to score." };
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, prompt, response };
+        command.SetAction((parse, cancel) =>
+        {
+            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName);
+            string? p = parse.GetValue(prompt), r = parse.GetValue(response);
+            if (p is not null || r is not null)
+            {
+                if (p is null || r is null)
+                {
+                    throw new UsageException("--prompt and --response go together; give both, or neither to read JSONL from stdin");
+                }
+
+                Console.WriteLine(rewardModel.Score(p, r).ToString("R", CultureInfo.InvariantCulture));
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            ScoreStream(rewardModel, Console.In, Console.Out, cancel);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward"} per row, in order, in batches.</summary>
+    internal static void ScoreStream(PairwiseRewardModel model, TextReader input, TextWriter output, CancellationToken cancel)
+    {
+        var batch = new List<(string? Id, string Prompt, string Response)>();
+        long lineNumber = 0;
+        string? line;
+        while ((line = input.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            batch.Add(ParseRow(line, lineNumber));
+            if (batch.Count == BatchSize)
+            {
+                Flush(model, batch, output);
+                cancel.ThrowIfCancellationRequested();
+            }
+        }
+
+        Flush(model, batch, output);
+    }
+
+    private static (string? Id, string Prompt, string Response) ParseRow(string line, long lineNumber)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"expected a JSON object, found {root.ValueKind}");
+            }
+
+            string? id = root.TryGetProperty("id", out var idElement) ? idElement.ToString() : null;
+            return (id, JsonLinesFile.RequiredString(root, "prompt"), JsonLinesFile.RequiredString(root, "response"));
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new DataFormatException("<stdin>", lineNumber, e is JsonException ? $"not valid JSON ({e.Message})" : e.Message, e);
+        }
+    }
+
+    private static void Flush(PairwiseRewardModel model, List<(string? Id, string Prompt, string Response)> batch, TextWriter output)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var rewards = model.Score([.. batch.Select(b => b.Prompt)], [.. batch.Select(b => b.Response)]);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            output.WriteLine(batch[i].Id is null
+                ? JsonSerializer.Serialize(new { reward = rewards[i] })
+                : JsonSerializer.Serialize(new { id = batch[i].Id, reward = rewards[i] }));
+        }
+
+        output.Flush();
+        batch.Clear();
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using MLNet.Rewards.Cli;
+using MLNet.Rewards.Cli.Commands;
+
+var root = new RootCommand(
+    """
+    mlnet-rewards: train, evaluate and use reward models for LLM alignment.
+    A reward model scores how good a response is for a prompt; it is trained from preference pairs
+    (a prompt, a chosen response, a rejected response) in JSONL or JSONL.gz files.
+
+    Exit codes: 0 success, 1 unexpected failure, 2 bad command line, 3 bad input file, 130 interrupted.
+    """)
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    ScoreCommand.Create(),
+    DemoCommand.Create(),
+};
+
+return CommandRunner.Run(root, args);

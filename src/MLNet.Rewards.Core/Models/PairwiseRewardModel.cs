@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MLNet.Rewards.Data;
+using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Heads;
+using MLNet.Rewards.Persistence;
+
+namespace MLNet.Rewards.Models;
+
+/// <summary>
+/// A trained pairwise (Bradley–Terry) reward model: featurizer + feature layout + head. Scores any (prompt, response);
+/// saves to and loads from a model zip that carries everything needed to score again.
+/// </summary>
+public sealed class PairwiseRewardModel
+{
+    /// <summary>The manifest's <c>component</c> for this model.</summary>
+    public const string ComponentName = "pairwise-reward";
+
+    private readonly PairFeaturizer _featurizer;
+
+    /// <summary>Assembles a model from its parts; the head must take the features the layout builds.</summary>
+    public PairwiseRewardModel(ITextEmbedder embedder, FeatureLayout layout, RewardHead head, ModelInfo? info = null)
+    {
+        _featurizer = new PairFeaturizer(embedder, layout);
+        if (head.InputDimension != _featurizer.Dimension)
+        {
+            throw new ArgumentException($"the head takes {head.InputDimension} features but {layout} over a {embedder.Dimension}-dimensional embedder gives {_featurizer.Dimension}", nameof(head));
+        }
+
+        Head = head;
+        Info = info ?? new ModelInfo();
+    }
+
+    /// <summary>The text embedder.</summary>
+    public ITextEmbedder Embedder => _featurizer.Embedder;
+
+    /// <summary>How features are built from prompt and response embeddings.</summary>
+    public FeatureLayout Layout => _featurizer.Layout;
+
+    /// <summary>The reward head.</summary>
+    public RewardHead Head { get; }
+
+    /// <summary>Hyperparameters, training metadata and metrics recorded with the model.</summary>
+    public ModelInfo Info { get; }
+
+    /// <summary>The reward of one response to one prompt.</summary>
+    public float Score(string prompt, string response) => Score([prompt], [response])[0];
+
+    /// <summary>Rewards of many (prompt, response) rows.</summary>
+    public float[] Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses)
+    {
+        var rewards = new float[prompts.Count];
+        Head.Score(_featurizer.FeaturizeResponses(prompts, responses), rewards);
+        return rewards;
+    }
+
+    /// <summary>Rewards of the chosen and the rejected response of every pair.</summary>
+    public (float[] Chosen, float[] Rejected) ScorePairs(IReadOnlyList<PreferencePair> pairs, IProgress<(int Done, int Total)>? progress = null)
+    {
+        var data = _featurizer.Featurize(pairs, progress);
+        var chosen = new float[pairs.Count];
+        var rejected = new float[pairs.Count];
+        Head.Score(data.Chosen, chosen);
+        Head.Score(data.Rejected, rejected);
+        return (chosen, rejected);
+    }
+
+    /// <summary>Writes the model zip atomically.</summary>
+    public void Save(string path)
+    {
+        var body = new JsonObject
+        {
+            ["featurizer"] = JsonSerializer.SerializeToNode<FeaturizerSpec>(Embedder.Spec, ModelArchive.JsonOptions),
+            ["featureLayout"] = JsonSerializer.SerializeToNode(Layout, ModelArchive.JsonOptions),
+            ["inputDimension"] = Head.InputDimension,
+            ["head"] = JsonSerializer.SerializeToNode<HeadSpec>(Head.Spec, ModelArchive.JsonOptions),
+            ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
+        };
+        ModelArchive.Save(path, ComponentName, body, [.. HeadTensors.Export(Head)]);
+    }
+
+    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
+    public static PairwiseRewardModel Load(string path, FeaturizerContext? context = null)
+    {
+        var contents = ModelArchive.Load(path, ComponentName);
+        var featurizerSpec = contents.Get<FeaturizerSpec>("featurizer");
+        var layout = contents.Get<FeatureLayout>("featureLayout");
+        int inputDimension = contents.Get<int>("inputDimension");
+        int expected = ResponseFeatures.Dimension(layout, featurizerSpec.Dimension);
+        if (inputDimension != expected)
+        {
+            throw new ModelFormatException(path, $"inputDimension is {inputDimension} but the featurizer ({featurizerSpec.Dimension}) with layout {layout} gives {expected}");
+        }
+
+        var head = HeadTensors.Import(contents.Get<HeadSpec>("head"), inputDimension, contents);
+        var embedder = featurizerSpec.CreateEmbedder(context ?? FeaturizerContext.Default);
+        return new PairwiseRewardModel(embedder, layout, head, contents.Get<ModelInfo>("info"));
+    }
+}
+
+/// <summary>What a model zip records about how the model was made and how well it did.</summary>
+public sealed record ModelInfo
+{
+    /// <summary>The trainer's hyperparameters, as a JSON object.</summary>
+    public JsonObject? Hyperparameters { get; init; }
+
+    /// <summary>Training metadata: data hash, pair counts, epochs.</summary>
+    public TrainingMetadata? Training { get; init; }
+
+    /// <summary>Metrics measured after training, by name (e.g. <c>validation.accuracy</c>).</summary>
+    public Dictionary<string, double> Metrics { get; init; } = [];
+}
+
+/// <summary>Where a model's training data came from and how training went.</summary>
+/// <param name="DataHash">SHA-256 over the training pairs (ids and texts, in order).</param>
+/// <param name="Pairs">Pairs used for training (after the validation hold-out).</param>
+/// <param name="ValidationPairs">Pairs held out for early stopping.</param>
+/// <param name="Epochs">Epochs run.</param>
+/// <param name="BestEpoch">Epoch whose weights were kept.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="Sources">The data files or generator used.</param>
+public sealed record TrainingMetadata(string DataHash, int Pairs, int ValidationPairs, int Epochs, int BestEpoch, long Seed, IReadOnlyList<string> Sources);

@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using MLNet.Rewards.Heads;
+
+namespace MLNet.Rewards.Training;
+
+/// <summary>
+/// Trains a reward head with the Bradley–Terry loss on featurized preference pairs: AdamW on mini-batches, each batch
+/// split into a fixed number of shards computed in parallel and reduced in shard order (so results are deterministic),
+/// early stopping on a prompt-grouped validation split with the best epoch's weights restored.
+/// </summary>
+public sealed class PairwiseTrainer
+{
+    private readonly PairwiseTrainerOptions _options;
+
+    /// <summary>Creates a trainer; the options are checked now.</summary>
+    public PairwiseTrainer(PairwiseTrainerOptions options)
+    {
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>The trainer's hyperparameters.</summary>
+    public PairwiseTrainerOptions Options => _options;
+
+    /// <summary>
+    /// Trains a new head on <paramref name="train"/>. When <paramref name="validation"/> is null, a prompt-grouped
+    /// <see cref="PairwiseTrainerOptions.ValidationFraction"/> of <paramref name="train"/> is held out for early stopping.
+    /// </summary>
+    public TrainingResult Fit(PairwiseDataset train, PairwiseDataset? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var head = _options.Head.Create(train.Dimension, _options.Seed);
+        return Fit(head, train, validation, progress, cancellationToken);
+    }
+
+    /// <summary>Continues training <paramref name="head"/> (its parameters are updated in place).</summary>
+    public TrainingResult Fit(RewardHead head, PairwiseDataset train, PairwiseDataset? validation, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("the training set has no pairs", nameof(train));
+        }
+
+        if (head.InputDimension != train.Dimension)
+        {
+            throw new ArgumentException($"the head takes {head.InputDimension} features but the data has {train.Dimension}", nameof(head));
+        }
+
+        if (validation is null && _options.ValidationFraction > 0)
+        {
+            var (trainIdx, validIdx) = train.GroupSplit(_options.ValidationFraction, _options.Seed);
+            if (validIdx.Length > 0 && trainIdx.Length > 0)
+            {
+                validation = train.Subset(validIdx);
+                train = train.Subset(trainIdx);
+            }
+        }
+
+        var optimizer = new AdamW(head.Parameters.Length, new AdamWOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay });
+        var random = new SeededRandom(SeededRandom.Derive(_options.Seed, 1));
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var stepper = new BatchStepper(head, _options.BatchSize, _options.EffectiveParallelism, _options.LabelSmoothing);
+        var history = new List<EpochReport>();
+        float[]? best = null;
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= _options.MaxEpochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            random.Shuffle<int>(order);
+            double lossSum = 0;
+            for (int start = 0; start < order.Length; start += _options.BatchSize)
+            {
+                var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
+                lossSum += stepper.Step(train, batch);
+                optimizer.Step(head.Parameters, stepper.Gradient);
+            }
+
+            double trainLoss = lossSum / train.Count;
+            (double validLoss, double validAccuracy) = validation is null ? (double.NaN, double.NaN) : Measure(head, validation, _options.LabelSmoothing);
+            var report = new EpochReport(epoch, trainLoss, validLoss, validAccuracy, clock.Elapsed);
+            history.Add(report);
+            progress?.Report(report);
+
+            if (validation is null)
+            {
+                bestEpoch = epoch;
+                continue;
+            }
+
+            if (validLoss < bestLoss)
+            {
+                bestLoss = validLoss;
+                bestEpoch = epoch;
+                best = (float[])head.Parameters.Clone();
+                sinceBest = 0;
+            }
+            else if (++sinceBest >= _options.Patience)
+            {
+                stoppedEarly = epoch < _options.MaxEpochs;
+                break;
+            }
+        }
+
+        best?.CopyTo(head.Parameters, 0);
+        return new TrainingResult(head, history, bestEpoch, stoppedEarly, train.Count, validation?.Count ?? 0);
+    }
+
+    /// <summary>Mean Bradley–Terry loss and pairwise accuracy (ties count half) of <paramref name="head"/> on <paramref name="data"/>.</summary>
+    public static (double Loss, double Accuracy) Measure(RewardHead head, PairwiseDataset data, double labelSmoothing = 0)
+    {
+        var chosen = new float[data.Count];
+        var rejected = new float[data.Count];
+        head.Score(data.Chosen, chosen);
+        head.Score(data.Rejected, rejected);
+        double loss = 0, correct = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            double margin = chosen[i] - rejected[i];
+            loss += BradleyTerry.Loss(margin, labelSmoothing).Loss;
+            correct += margin > 0 ? 1 : margin == 0 ? 0.5 : 0;
+        }
+
+        return (loss / data.Count, correct / data.Count);
+    }
+
+    /// <summary>Computes one batch's loss and mean gradient, sharded over threads with a fixed-order reduction.</summary>
+    private sealed class BatchStepper
+    {
+        private readonly RewardHead _head;
+        private readonly Shard[] _shards;
+        private readonly double _labelSmoothing;
+
+        public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing)
+        {
+            _head = head;
+            _labelSmoothing = labelSmoothing;
+            int shardCount = Math.Max(1, Math.Min(parallelism, batchSize));
+            int shardPairs = (batchSize + shardCount - 1) / shardCount;
+            _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new Shard(head, shardPairs))];
+            Gradient = _shards[0].Gradient;
+        }
+
+        /// <summary>Mean gradient of the last batch (aliases shard 0's buffer).</summary>
+        public float[] Gradient { get; }
+
+        public double Step(PairwiseDataset data, ReadOnlySpan<int> batch)
+        {
+            int count = batch.Length;
+            int perShard = (count + _shards.Length - 1) / _shards.Length;
+            int used = (count + perShard - 1) / perShard;
+            int[] indices = batch.ToArray();
+            float scale = 1f / count;
+            if (used == 1)
+            {
+                _shards[0].Run(_head, data, indices, 0, count, scale, _labelSmoothing);
+            }
+            else
+            {
+                Parallel.For(0, used, s =>
+                {
+                    int start = s * perShard;
+                    _shards[s].Run(_head, data, indices, start, Math.Min(perShard, count - start), scale, _labelSmoothing);
+                });
+            }
+
+            double loss = _shards[0].Loss;
+            for (int s = 1; s < used; s++)
+            {
+                TensorPrimitives.Add(Gradient, _shards[s].Gradient, Gradient);
+                loss += _shards[s].Loss;
+            }
+
+            return loss;
+        }
+    }
+
+    private sealed class Shard
+    {
+        private readonly HeadWorkspace _workspace;
+        private readonly float[] _inputs;
+        private readonly float[] _rewards;
+        private readonly float[] _rewardGradients;
+
+        public Shard(RewardHead head, int maxPairs)
+        {
+            _workspace = head.CreateWorkspace(2 * maxPairs);
+            _inputs = new float[2 * maxPairs * head.InputDimension];
+            _rewards = new float[2 * maxPairs];
+            _rewardGradients = new float[2 * maxPairs];
+            Gradient = new float[head.Parameters.Length];
+        }
+
+        public float[] Gradient { get; }
+
+        public double Loss { get; private set; }
+
+        public void Run(RewardHead head, PairwiseDataset data, int[] indices, int start, int count, float scale, double labelSmoothing)
+        {
+            int d = data.Dimension;
+            for (int i = 0; i < count; i++)
+            {
+                int pair = indices[start + i];
+                data.Chosen.Row(pair).CopyTo(_inputs.AsSpan(i * d, d));
+                data.Rejected.Row(pair).CopyTo(_inputs.AsSpan((count + i) * d, d));
+            }
+
+            var inputs = _inputs.AsSpan(0, 2 * count * d);
+            head.Forward(inputs, 2 * count, _workspace, _rewards);
+            double loss = 0;
+            for (int i = 0; i < count; i++)
+            {
+                var (pairLoss, gradient) = BradleyTerry.Loss(_rewards[i] - _rewards[count + i], labelSmoothing);
+                loss += pairLoss;
+                _rewardGradients[i] = (float)gradient * scale;
+                _rewardGradients[count + i] = -(float)gradient * scale;
+            }
+
+            Loss = loss;
+            Array.Clear(Gradient);
+            head.Backward(inputs, 2 * count, _workspace, _rewardGradients, Gradient);
+        }
+    }
+}
+
+/// <summary>What one epoch achieved.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's batches.</param>
+/// <param name="ValidationLoss">Validation loss after the epoch (NaN without validation).</param>
+/// <param name="ValidationAccuracy">Validation pairwise accuracy after the epoch (NaN without validation).</param>
+/// <param name="Elapsed">Wall time of the epoch.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double ValidationAccuracy, TimeSpan Elapsed);
+
+/// <summary>The trained head and how training went.</summary>
+/// <param name="Head">The head with the best epoch's weights.</param>
+/// <param name="History">One report per epoch run.</param>
+/// <param name="BestEpoch">The epoch whose weights were kept.</param>
+/// <param name="StoppedEarly">True when patience ran out before the last epoch.</param>
+/// <param name="TrainPairs">Pairs trained on (after any validation hold-out).</param>
+/// <param name="ValidationPairs">Pairs used for early stopping.</param>
+public sealed record TrainingResult(RewardHead Head, IReadOnlyList<EpochReport> History, int BestEpoch, bool StoppedEarly, int TrainPairs, int ValidationPairs);

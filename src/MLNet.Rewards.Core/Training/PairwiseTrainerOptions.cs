@@ -1,0 +1,63 @@
+using MLNet.Rewards.Heads;
+
+namespace MLNet.Rewards.Training;
+
+/// <summary>
+/// Every hyperparameter of <see cref="PairwiseTrainer"/> in one place. The defaults follow the "Reusing Embeddings" paper
+/// (Adam(W) at 1e-3, early stopping on a validation split).
+/// </summary>
+public sealed record PairwiseTrainerOptions
+{
+    /// <summary>Head architecture; the reference MLP D → 1024 → 512 → 1 by default.</summary>
+    public HeadSpec Head { get; init; } = new MlpHeadSpec();
+
+    /// <summary>Most passes over the training pairs.</summary>
+    public int MaxEpochs { get; init; } = 20;
+
+    /// <summary>Pairs per gradient step.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>AdamW step size.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public float WeightDecay { get; init; } = 1e-2f;
+
+    /// <summary>Label smoothing ε: the target probability of the chosen response is 1 − ε.</summary>
+    public float LabelSmoothing { get; init; }
+
+    /// <summary>Fraction of prompts held out for early stopping when no validation set is given; 0 trains all epochs.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
+    public int Patience { get; init; } = 3;
+
+    /// <summary>Seed of initialisation, shuffling and the validation split: same seed and data give bit-identical weights.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Threads a batch is spread over; 0 means one per core. The result is identical for one value on one machine.</summary>
+    public int MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>Checks the options, naming the one that is out of range.</summary>
+    public void Validate()
+    {
+        Check(MaxEpochs >= 1, nameof(MaxEpochs), MaxEpochs, "must be at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
+        Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must not be negative");
+        Check(LabelSmoothing is >= 0 and < 0.5f, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 0.5)");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1)");
+        Check(Patience >= 1, nameof(Patience), Patience, "must be at least 1");
+        Check(MaxDegreeOfParallelism >= 0, nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (all cores) or positive");
+    }
+
+    internal int EffectiveParallelism => MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
+
+    private static void Check(bool ok, string name, object value, string rule)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}");
+        }
+    }
+}
