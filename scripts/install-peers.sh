@@ -5,8 +5,10 @@
 # our side alone when they are missing.
 set -euo pipefail
 python=/usr/bin/python3
-packages=(python3-torch python3-sklearn python3-numpy python3-threadpoolctl)
-if [ -x "$python" ] && "$python" -c 'import torch, sklearn, numpy' 2>/dev/null; then
+# libopenblas0-pthread: without it numpy, scipy and torch fall back to the netlib reference BLAS, which is not what a
+# practitioner runs; with it the peers use OpenBLAS (threadpoolctl shows which kernel).
+packages=(python3-torch python3-sklearn python3-numpy python3-threadpoolctl libopenblas0-pthread)
+if [ -x "$python" ] && "$python" -c 'import torch, sklearn, numpy' 2>/dev/null && [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
   echo "peers: already installed ($("$python" -c 'import torch, sklearn, numpy; print(f"torch {torch.__version__}, scikit-learn {sklearn.__version__}, numpy {numpy.__version__}")'))"
   exit 0
 fi

@@ -136,8 +136,9 @@ public sealed class GemmTests
     [TestMethod]
     public void TrainingIsBitIdenticalForTheSameSeed()
     {
+        // Large enough (about 10 M multiply-adds per batch) that every batch is split into two shards.
         var bench = Synthetic.SyntheticPreferenceBenchmark.Create(new Synthetic.SyntheticBenchmarkOptions { Dimension = 24, TrainPairs = 300, TestPairs = 10 });
-        var options = new PairwiseTrainerOptions { Head = new MlpHeadSpec { HiddenSizes = [40, 12] }, MaxEpochs = 2, BatchSize = 37, Seed = 9, MaxDegreeOfParallelism = 2 };
+        var options = new PairwiseTrainerOptions { Head = new MlpHeadSpec { HiddenSizes = [512, 256] }, MaxEpochs = 2, BatchSize = 75, Seed = 9, MaxDegreeOfParallelism = 2 };
         var first = new PairwiseTrainer(options).Fit(bench.Train).Head.Parameters;
         var second = new PairwiseTrainer(options).Fit(bench.Train).Head.Parameters;
         CollectionAssert.AreEqual(first, second);

@@ -59,36 +59,55 @@ public static class Gemm
             c[..(m * n)].Clear();
         }
 
-        for (int k0 = 0; k0 < k; k0 += DepthBlock)
+        if (m < 4)
+        {
+            // Too few rows to repay packing the weights: plain dot products straight from the operands.
+            for (int i = 0; i < m; i++)
+            {
+                var row = a.Slice(i * k, k);
+                for (int j = 0; j < n; j++)
+                {
+                    c[(i * n) + j] = TensorPrimitives.Dot(row, b.Slice(j * k, k));
+                }
+            }
+        }
+
+        int depthPadded = RoundUp(Math.Min(k, DepthBlock));
+        var aPack = PackBuffers.A(m * depthPadded);
+        var bPack = PackBuffers.B(ColumnBlock * depthPadded);
+        for (int k0 = 0; k0 < k && m >= 4; k0 += DepthBlock)
         {
             int kc = Math.Min(DepthBlock, k - k0);
+            int kp = RoundUp(kc);
             bool first = k0 == 0;
+            PackRows(a, k, k0, kc, kp, m, aPack);
             for (int j0 = 0; j0 < n; j0 += ColumnBlock)
             {
                 int jc = Math.Min(ColumnBlock, n - j0);
+                PackRows(b[(j0 * k)..], k, k0, kc, kp, jc, bPack);
                 int i = 0;
                 for (; i + 4 <= m; i += 4)
                 {
-                    int j = j0;
-                    for (; j + 4 <= j0 + jc; j += 4)
+                    int j = 0;
+                    for (; j + 4 <= jc; j += 4)
                     {
-                        DotTile4x4(a, b, c, i, j, n, k, k0, kc, first);
+                        DotTile4x4(aPack, i * kp, bPack, j * kp, kp, c, (i * n) + j0 + j, n, first);
                     }
 
-                    for (; j < j0 + jc; j++)
+                    for (; j < jc; j++)
                     {
                         for (int r = i; r < i + 4; r++)
                         {
-                            DotSingle(a, b, c, r, j, n, k, k0, kc, first);
+                            DotPacked(aPack, r, bPack, j, kp, c, (r * n) + j0 + j, first);
                         }
                     }
                 }
 
                 for (; i < m; i++)
                 {
-                    for (int j = j0; j < j0 + jc; j++)
+                    for (int j = 0; j < jc; j++)
                     {
-                        DotSingle(a, b, c, i, j, n, k, k0, kc, first);
+                        DotPacked(aPack, i, bPack, j, kp, c, (i * n) + j0 + j, first);
                     }
                 }
             }
@@ -164,25 +183,47 @@ public static class Gemm
 
     /// <summary>
     /// c[rows, cols] += A · b[depth, cols], where A(i, p) = a[i·rowStride + p·depthStride]: both the plain product (A as
-    /// stored) and the transposed one (A read down its columns) without copying A.
+    /// stored) and the transposed one (A read down its columns) without the caller copying A. Blocks of A and panels of b
+    /// are packed into contiguous buffers first: weight rows are often 4 KB apart, and at that stride the L1 cache would
+    /// hold only a few of them.
     /// </summary>
     private static void OuterProductAccumulate(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int rows, int depth, int cols)
     {
+        int tiles = rows / 4;
+        var aPack = PackBuffers.A(tiles * 4 * Math.Min(depth, InnerBlock));
+        var bPack = PackBuffers.B(TileColumns * Math.Min(depth, InnerBlock));
         for (int p0 = 0; p0 < depth; p0 += InnerBlock)
         {
             int pc = Math.Min(InnerBlock, depth - p0);
+            for (int t = 0; t < tiles; t++)
+            {
+                var tile = aPack.AsSpan(t * pc * 4, pc * 4);
+                for (int p = 0; p < pc; p++)
+                {
+                    int at = (4 * t * rowStride) + ((p0 + p) * depthStride);
+                    tile[4 * p] = a[at];
+                    tile[(4 * p) + 1] = a[at + rowStride];
+                    tile[(4 * p) + 2] = a[at + (2 * rowStride)];
+                    tile[(4 * p) + 3] = a[at + (3 * rowStride)];
+                }
+            }
+
             int col = 0;
             for (; col + TileColumns <= cols; col += TileColumns)
             {
-                int i = 0;
-                for (; i + 4 <= rows; i += 4)
+                for (int p = 0; p < pc; p++)
                 {
-                    OuterTile4x32(a, rowStride, depthStride, b, c, i, col, p0, pc, cols);
+                    b.Slice(((p0 + p) * cols) + col, TileColumns).CopyTo(bPack.AsSpan(p * TileColumns, TileColumns));
                 }
 
-                for (; i < rows; i++)
+                for (int t = 0; t < tiles; t++)
                 {
-                    OuterRow(a, rowStride, depthStride, b, c, i, col, TileColumns / Lanes, p0, pc, cols);
+                    OuterTile4x32(aPack, t * pc * 4, bPack, pc, c, (4 * t * cols) + col, cols);
+                }
+
+                for (int i = 4 * tiles; i < rows; i++)
+                {
+                    OuterRow(a, rowStride, depthStride, bPack, 0, TileColumns, c, i, col, TileColumns / Lanes, p0, pc, cols);
                 }
             }
 
@@ -191,7 +232,7 @@ public static class Gemm
             {
                 for (int i = 0; i < rows; i++)
                 {
-                    OuterRow(a, rowStride, depthStride, b, c, i, col, vectorColumns, p0, pc, cols);
+                    OuterRow(a, rowStride, depthStride, b, (p0 * cols) + col, cols, c, i, col, vectorColumns, p0, pc, cols);
                 }
 
                 col += vectorColumns * Lanes;
@@ -213,46 +254,49 @@ public static class Gemm
         }
     }
 
+    /// <summary>c[4 rows, 32 columns] += packed A tile (4 values per depth step) · packed b panel (32 values per depth step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OuterTile4x32(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int i, int col, int p0, int pc, int cols)
+    private static unsafe void OuterTile4x32(float[] aPack, int aOffset, float[] bPack, int depth, Span<float> c, int cOffset, int cols)
     {
-        ref float aRef = ref MemoryMarshal.GetReference(a);
-        ref float bRef = ref MemoryMarshal.GetReference(b);
-        ref float cRef = ref MemoryMarshal.GetReference(c);
-        nuint c0 = (nuint)((i * cols) + col), c1 = c0 + (nuint)cols, c2 = c1 + (nuint)cols, c3 = c2 + (nuint)cols;
-        var s00 = Vector256.LoadUnsafe(ref cRef, c0); var s01 = Vector256.LoadUnsafe(ref cRef, c0 + 8); var s02 = Vector256.LoadUnsafe(ref cRef, c0 + 16); var s03 = Vector256.LoadUnsafe(ref cRef, c0 + 24);
-        var s10 = Vector256.LoadUnsafe(ref cRef, c1); var s11 = Vector256.LoadUnsafe(ref cRef, c1 + 8); var s12 = Vector256.LoadUnsafe(ref cRef, c1 + 16); var s13 = Vector256.LoadUnsafe(ref cRef, c1 + 24);
-        var s20 = Vector256.LoadUnsafe(ref cRef, c2); var s21 = Vector256.LoadUnsafe(ref cRef, c2 + 8); var s22 = Vector256.LoadUnsafe(ref cRef, c2 + 16); var s23 = Vector256.LoadUnsafe(ref cRef, c2 + 24);
-        var s30 = Vector256.LoadUnsafe(ref cRef, c3); var s31 = Vector256.LoadUnsafe(ref cRef, c3 + 8); var s32 = Vector256.LoadUnsafe(ref cRef, c3 + 16); var s33 = Vector256.LoadUnsafe(ref cRef, c3 + 24);
-        nuint aIndex = (nuint)((i * rowStride) + (p0 * depthStride));
-        nuint rs = (nuint)rowStride;
-        nuint bIndex = (nuint)((p0 * cols) + col);
-        for (int p = 0; p < pc; p++)
+        fixed (float* aBase = &aPack[aOffset], bBase = bPack, cBase = &c[cOffset])
         {
-            var b0 = Vector256.LoadUnsafe(ref bRef, bIndex);
-            var b1 = Vector256.LoadUnsafe(ref bRef, bIndex + 8);
-            var b2 = Vector256.LoadUnsafe(ref bRef, bIndex + 16);
-            var b3 = Vector256.LoadUnsafe(ref bRef, bIndex + 24);
-            var a0 = Vector256.Create(Unsafe.Add(ref aRef, aIndex));
-            s00 = Vector256.FusedMultiplyAdd(a0, b0, s00); s01 = Vector256.FusedMultiplyAdd(a0, b1, s01); s02 = Vector256.FusedMultiplyAdd(a0, b2, s02); s03 = Vector256.FusedMultiplyAdd(a0, b3, s03);
-            var a1 = Vector256.Create(Unsafe.Add(ref aRef, aIndex + rs));
-            s10 = Vector256.FusedMultiplyAdd(a1, b0, s10); s11 = Vector256.FusedMultiplyAdd(a1, b1, s11); s12 = Vector256.FusedMultiplyAdd(a1, b2, s12); s13 = Vector256.FusedMultiplyAdd(a1, b3, s13);
-            var a2 = Vector256.Create(Unsafe.Add(ref aRef, aIndex + (2 * rs)));
-            s20 = Vector256.FusedMultiplyAdd(a2, b0, s20); s21 = Vector256.FusedMultiplyAdd(a2, b1, s21); s22 = Vector256.FusedMultiplyAdd(a2, b2, s22); s23 = Vector256.FusedMultiplyAdd(a2, b3, s23);
-            var a3 = Vector256.Create(Unsafe.Add(ref aRef, aIndex + (3 * rs)));
-            s30 = Vector256.FusedMultiplyAdd(a3, b0, s30); s31 = Vector256.FusedMultiplyAdd(a3, b1, s31); s32 = Vector256.FusedMultiplyAdd(a3, b2, s32); s33 = Vector256.FusedMultiplyAdd(a3, b3, s33);
-            aIndex += (nuint)depthStride;
-            bIndex += (nuint)cols;
-        }
+            float* c0 = cBase, c1 = c0 + cols, c2 = c1 + cols, c3 = c2 + cols;
+            var s00 = Vector256.Load(c0); var s01 = Vector256.Load(c0 + 8); var s02 = Vector256.Load(c0 + 16); var s03 = Vector256.Load(c0 + 24);
+            var s10 = Vector256.Load(c1); var s11 = Vector256.Load(c1 + 8); var s12 = Vector256.Load(c1 + 16); var s13 = Vector256.Load(c1 + 24);
+            var s20 = Vector256.Load(c2); var s21 = Vector256.Load(c2 + 8); var s22 = Vector256.Load(c2 + 16); var s23 = Vector256.Load(c2 + 24);
+            var s30 = Vector256.Load(c3); var s31 = Vector256.Load(c3 + 8); var s32 = Vector256.Load(c3 + 16); var s33 = Vector256.Load(c3 + 24);
+            float* ap = aBase;
+            float* bp = bBase;
+            for (int p = 0; p < depth; p++)
+            {
+                var b0 = Vector256.Load(bp);
+                var b1 = Vector256.Load(bp + 8);
+                var b2 = Vector256.Load(bp + 16);
+                var b3 = Vector256.Load(bp + 24);
+                var a0 = Vector256.Create(ap[0]);
+                s00 = Vector256.FusedMultiplyAdd(a0, b0, s00); s01 = Vector256.FusedMultiplyAdd(a0, b1, s01); s02 = Vector256.FusedMultiplyAdd(a0, b2, s02); s03 = Vector256.FusedMultiplyAdd(a0, b3, s03);
+                var a1 = Vector256.Create(ap[1]);
+                s10 = Vector256.FusedMultiplyAdd(a1, b0, s10); s11 = Vector256.FusedMultiplyAdd(a1, b1, s11); s12 = Vector256.FusedMultiplyAdd(a1, b2, s12); s13 = Vector256.FusedMultiplyAdd(a1, b3, s13);
+                var a2 = Vector256.Create(ap[2]);
+                s20 = Vector256.FusedMultiplyAdd(a2, b0, s20); s21 = Vector256.FusedMultiplyAdd(a2, b1, s21); s22 = Vector256.FusedMultiplyAdd(a2, b2, s22); s23 = Vector256.FusedMultiplyAdd(a2, b3, s23);
+                var a3 = Vector256.Create(ap[3]);
+                s30 = Vector256.FusedMultiplyAdd(a3, b0, s30); s31 = Vector256.FusedMultiplyAdd(a3, b1, s31); s32 = Vector256.FusedMultiplyAdd(a3, b2, s32); s33 = Vector256.FusedMultiplyAdd(a3, b3, s33);
+                ap += 4;
+                bp += TileColumns;
+            }
 
-        s00.StoreUnsafe(ref cRef, c0); s01.StoreUnsafe(ref cRef, c0 + 8); s02.StoreUnsafe(ref cRef, c0 + 16); s03.StoreUnsafe(ref cRef, c0 + 24);
-        s10.StoreUnsafe(ref cRef, c1); s11.StoreUnsafe(ref cRef, c1 + 8); s12.StoreUnsafe(ref cRef, c1 + 16); s13.StoreUnsafe(ref cRef, c1 + 24);
-        s20.StoreUnsafe(ref cRef, c2); s21.StoreUnsafe(ref cRef, c2 + 8); s22.StoreUnsafe(ref cRef, c2 + 16); s23.StoreUnsafe(ref cRef, c2 + 24);
-        s30.StoreUnsafe(ref cRef, c3); s31.StoreUnsafe(ref cRef, c3 + 8); s32.StoreUnsafe(ref cRef, c3 + 16); s33.StoreUnsafe(ref cRef, c3 + 24);
+            s00.Store(c0); s01.Store(c0 + 8); s02.Store(c0 + 16); s03.Store(c0 + 24);
+            s10.Store(c1); s11.Store(c1 + 8); s12.Store(c1 + 16); s13.Store(c1 + 24);
+            s20.Store(c2); s21.Store(c2 + 8); s22.Store(c2 + 16); s23.Store(c2 + 24);
+            s30.Store(c3); s31.Store(c3 + 8); s32.Store(c3 + 16); s33.Store(c3 + 24);
+        }
     }
 
-    /// <summary>One output row, <paramref name="vectors"/> vectors wide: the edges the 4 x 32 tile does not cover.</summary>
-    private static void OuterRow(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int i, int col, int vectors, int p0, int pc, int cols)
+    /// <summary>
+    /// One output row, <paramref name="vectors"/> vectors wide, with b read from <paramref name="bOffset"/> at
+    /// <paramref name="bStride"/> per depth step: the rows and columns the 4 x 32 tile does not cover.
+    /// </summary>
+    private static void OuterRow(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, int bOffset, int bStride, Span<float> c, int i, int col, int vectors, int p0, int pc, int cols)
     {
         ref float bRef = ref MemoryMarshal.GetReference(b);
         ref float cRef = ref MemoryMarshal.GetReference(c);
@@ -260,10 +304,10 @@ public static class Gemm
         {
             nuint cIndex = (nuint)((i * cols) + col + (v * Lanes));
             var sum = Vector256.LoadUnsafe(ref cRef, cIndex);
-            for (int p = p0; p < p0 + pc; p++)
+            for (int p = 0; p < pc; p++)
             {
-                var av = Vector256.Create(a[(i * rowStride) + (p * depthStride)]);
-                sum = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref bRef, (nuint)((p * cols) + col + (v * Lanes))), sum);
+                var av = Vector256.Create(a[(i * rowStride) + ((p0 + p) * depthStride)]);
+                sum = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref bRef, (nuint)(bOffset + (p * bStride) + (v * Lanes))), sum);
             }
 
             sum.StoreUnsafe(ref cRef, cIndex);
@@ -271,70 +315,132 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Sixteen dot products at once: rows i..i+3 of a against rows j..j+3 of b over depth [k0, k0+kc), written to c
-    /// (<paramref name="first"/>) or added to it.
+    /// Sixteen dot products at once: packed rows i..i+3 of a against packed rows j..j+3 of b (both <paramref name="depth"/>
+    /// long, a multiple of the vector width), written to c (<paramref name="first"/>) or added to it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotTile4x4(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int i, int j, int n, int k, int k0, int kc, bool first)
+    private static unsafe void DotTile4x4(float[] aPack, int aOffset, float[] bPack, int bOffset, int depth, Span<float> c, int cOffset, int n, bool first)
     {
-        ref float aRef = ref MemoryMarshal.GetReference(a);
-        ref float bRef = ref MemoryMarshal.GetReference(b);
-        nuint a0 = (nuint)((i * k) + k0), a1 = a0 + (nuint)k, a2 = a1 + (nuint)k, a3 = a2 + (nuint)k;
-        nuint b0 = (nuint)((j * k) + k0), b1 = b0 + (nuint)k, b2 = b1 + (nuint)k, b3 = b2 + (nuint)k;
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
         Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
         Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default;
-        int vectorEnd = kc - (kc % Lanes);
-        for (nuint p = 0; p < (nuint)vectorEnd; p += Lanes)
+        fixed (float* aBase = &aPack[aOffset], bBase = &bPack[bOffset])
         {
-            var x0 = Vector256.LoadUnsafe(ref aRef, a0 + p);
-            var x1 = Vector256.LoadUnsafe(ref aRef, a1 + p);
-            var x2 = Vector256.LoadUnsafe(ref aRef, a2 + p);
-            var x3 = Vector256.LoadUnsafe(ref aRef, a3 + p);
-            var y = Vector256.LoadUnsafe(ref bRef, b0 + p);
-            s00 = Vector256.FusedMultiplyAdd(x0, y, s00); s10 = Vector256.FusedMultiplyAdd(x1, y, s10); s20 = Vector256.FusedMultiplyAdd(x2, y, s20); s30 = Vector256.FusedMultiplyAdd(x3, y, s30);
-            y = Vector256.LoadUnsafe(ref bRef, b1 + p);
-            s01 = Vector256.FusedMultiplyAdd(x0, y, s01); s11 = Vector256.FusedMultiplyAdd(x1, y, s11); s21 = Vector256.FusedMultiplyAdd(x2, y, s21); s31 = Vector256.FusedMultiplyAdd(x3, y, s31);
-            y = Vector256.LoadUnsafe(ref bRef, b2 + p);
-            s02 = Vector256.FusedMultiplyAdd(x0, y, s02); s12 = Vector256.FusedMultiplyAdd(x1, y, s12); s22 = Vector256.FusedMultiplyAdd(x2, y, s22); s32 = Vector256.FusedMultiplyAdd(x3, y, s32);
-            y = Vector256.LoadUnsafe(ref bRef, b3 + p);
-            s03 = Vector256.FusedMultiplyAdd(x0, y, s03); s13 = Vector256.FusedMultiplyAdd(x1, y, s13); s23 = Vector256.FusedMultiplyAdd(x2, y, s23); s33 = Vector256.FusedMultiplyAdd(x3, y, s33);
+            float* a0 = aBase, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth;
+            float* b0 = bBase, b1 = b0 + depth, b2 = b1 + depth, b3 = b2 + depth;
+            for (int p = 0; p < depth; p += Lanes)
+            {
+                var x0 = Vector256.Load(a0 + p);
+                var x1 = Vector256.Load(a1 + p);
+                var x2 = Vector256.Load(a2 + p);
+                var x3 = Vector256.Load(a3 + p);
+                var y = Vector256.Load(b0 + p);
+                s00 = Vector256.FusedMultiplyAdd(x0, y, s00); s10 = Vector256.FusedMultiplyAdd(x1, y, s10); s20 = Vector256.FusedMultiplyAdd(x2, y, s20); s30 = Vector256.FusedMultiplyAdd(x3, y, s30);
+                y = Vector256.Load(b1 + p);
+                s01 = Vector256.FusedMultiplyAdd(x0, y, s01); s11 = Vector256.FusedMultiplyAdd(x1, y, s11); s21 = Vector256.FusedMultiplyAdd(x2, y, s21); s31 = Vector256.FusedMultiplyAdd(x3, y, s31);
+                y = Vector256.Load(b2 + p);
+                s02 = Vector256.FusedMultiplyAdd(x0, y, s02); s12 = Vector256.FusedMultiplyAdd(x1, y, s12); s22 = Vector256.FusedMultiplyAdd(x2, y, s22); s32 = Vector256.FusedMultiplyAdd(x3, y, s32);
+                y = Vector256.Load(b3 + p);
+                s03 = Vector256.FusedMultiplyAdd(x0, y, s03); s13 = Vector256.FusedMultiplyAdd(x1, y, s13); s23 = Vector256.FusedMultiplyAdd(x2, y, s23); s33 = Vector256.FusedMultiplyAdd(x3, y, s33);
+            }
+
+            // The accumulators go to memory first: consuming them in registers makes the JIT spill them inside the loop.
+            Vector256<float>* sums = stackalloc Vector256<float>[16];
+            sums[0] = s00; sums[1] = s01; sums[2] = s02; sums[3] = s03;
+            sums[4] = s10; sums[5] = s11; sums[6] = s12; sums[7] = s13;
+            sums[8] = s20; sums[9] = s21; sums[10] = s22; sums[11] = s23;
+            sums[12] = s30; sums[13] = s31; sums[14] = s32; sums[15] = s33;
+            StoreSums(sums, c, cOffset, n, first);
+        }
+    }
+
+    /// <summary>Writes (or adds) the horizontal sums of a 4 x 4 tile of accumulators into c.</summary>
+    private static unsafe void StoreSums(Vector256<float>* sums, Span<float> c, int cOffset, int n, bool first)
+    {
+        if (cOffset + (3 * n) + 4 > c.Length)
+        {
+            throw new ArgumentException("output tile out of range", nameof(c));
         }
 
-        Span<float> tile = stackalloc float[16];
-        tile[0] = Vector256.Sum(s00); tile[1] = Vector256.Sum(s01); tile[2] = Vector256.Sum(s02); tile[3] = Vector256.Sum(s03);
-        tile[4] = Vector256.Sum(s10); tile[5] = Vector256.Sum(s11); tile[6] = Vector256.Sum(s12); tile[7] = Vector256.Sum(s13);
-        tile[8] = Vector256.Sum(s20); tile[9] = Vector256.Sum(s21); tile[10] = Vector256.Sum(s22); tile[11] = Vector256.Sum(s23);
-        tile[12] = Vector256.Sum(s30); tile[13] = Vector256.Sum(s31); tile[14] = Vector256.Sum(s32); tile[15] = Vector256.Sum(s33);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
         for (int r = 0; r < 4; r++)
         {
-            for (int s = 0; s < 4; s++)
+            var row = HorizontalSum4(sums[4 * r], sums[(4 * r) + 1], sums[(4 * r) + 2], sums[(4 * r) + 3]);
+            nuint offset = (nuint)(cOffset + (r * n));
+            if (!first)
             {
-                float sum = tile[(r * 4) + s];
-                for (int p = vectorEnd; p < kc; p++)
-                {
-                    sum = MathF.FusedMultiplyAdd(a[((i + r) * k) + k0 + p], b[((j + s) * k) + k0 + p], sum);
-                }
-
-                ref float target = ref c[((i + r) * n) + j + s];
-                target = first ? sum : target + sum;
+                row += Vector128.LoadUnsafe(ref cRef, offset);
             }
+
+            row.StoreUnsafe(ref cRef, offset);
         }
     }
 
-    private static void DotSingle(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int i, int j, int n, int k, int k0, int kc, bool first)
+    /// <summary>(Σ s0, Σ s1, Σ s2, Σ s3) of four 8-lane vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> HorizontalSum4(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
     {
-        float sum = TensorPrimitives.Dot(a.Slice((i * k) + k0, kc), b.Slice((j * k) + k0, kc));
-        ref float target = ref c[(i * n) + j];
-        target = first ? sum : target + sum;
+        var h0 = s0.GetLower() + s0.GetUpper();
+        var h1 = s1.GetLower() + s1.GetUpper();
+        var h2 = s2.GetLower() + s2.GetUpper();
+        var h3 = s3.GetLower() + s3.GetUpper();
+        // Transpose the 4 x 4 block so that a vertical add finishes every sum.
+        var t0 = Vector128.Shuffle(h0, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h0, Vector128.Create(1, 3, 1, 3));
+        var t1 = Vector128.Shuffle(h1, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h1, Vector128.Create(1, 3, 1, 3));
+        var t2 = Vector128.Shuffle(h2, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h2, Vector128.Create(1, 3, 1, 3));
+        var t3 = Vector128.Shuffle(h3, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h3, Vector128.Create(1, 3, 1, 3));
+        return Vector128.Create(t0[0] + t0[1], t1[0] + t1[1], t2[0] + t2[1], t3[0] + t3[1]);
     }
+
+    private static void DotPacked(float[] aPack, int row, float[] bPack, int column, int depth, Span<float> c, int cIndex, bool first)
+    {
+        float sum = TensorPrimitives.Dot(aPack.AsSpan(row * depth, depth), bPack.AsSpan(column * depth, depth));
+        c[cIndex] = first ? sum : c[cIndex] + sum;
+    }
+
+    /// <summary>Copies columns [k0, k0 + kc) of <paramref name="count"/> rows (stride <paramref name="k"/>) to rows of <paramref name="kp"/> floats, zero-padded.</summary>
+    private static void PackRows(ReadOnlySpan<float> source, int k, int k0, int kc, int kp, int count, float[] destination)
+    {
+        for (int r = 0; r < count; r++)
+        {
+            var row = destination.AsSpan(r * kp, kp);
+            source.Slice((r * k) + k0, kc).CopyTo(row);
+            row[kc..].Clear();
+        }
+    }
+
+    private static int RoundUp(int length) => (length + Lanes - 1) / Lanes * Lanes;
 
     private static void CheckSizes(int aLength, int aNeeded, int bLength, int bNeeded, int cLength, int cNeeded)
     {
         if (aLength < aNeeded || bLength < bNeeded || cLength < cNeeded)
         {
             throw new ArgumentException($"matrix buffers too small: a {aLength}/{aNeeded}, b {bLength}/{bNeeded}, c {cLength}/{cNeeded}");
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, grown on demand and reused, so the kernels allocate nothing in steady state.</summary>
+    private static class PackBuffers
+    {
+        [ThreadStatic]
+        private static float[]? t_a;
+
+        [ThreadStatic]
+        private static float[]? t_b;
+
+        public static float[] A(int length) => Ensure(ref t_a, length);
+
+        public static float[] B(int length) => Ensure(ref t_b, length);
+
+        private static float[] Ensure(ref float[]? buffer, int length)
+        {
+            if (buffer is null || buffer.Length < length)
+            {
+                buffer = new float[Math.Max(length, 1)];
+            }
+
+            return buffer;
         }
     }
 }

@@ -56,6 +56,18 @@ public sealed class PairwiseTrainer
             }
         }
 
+        if (_options.FullBatch is not null)
+        {
+            if (head is not LinearRewardHead linear)
+            {
+                throw new ArgumentException($"full-batch L-BFGS trains only a linear head, not {head.GetType().Name}", nameof(head));
+            }
+
+            var (fullBatchHistory, lastEpoch) = new FullBatchLinearTrainer(_options.FullBatch, _options.LabelSmoothing, _options.EffectiveParallelism)
+                .Fit(linear, train, validation, progress, cancellationToken);
+            return new TrainingResult(head, fullBatchHistory, lastEpoch, false, train.Count, validation?.Count ?? 0);
+        }
+
         var optimizer = new AdamW(head.Parameters.Length, new AdamWOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay });
         var random = new SeededRandom(SeededRandom.Derive(_options.Seed, 1));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -135,6 +147,9 @@ public sealed class PairwiseTrainer
         /// <summary>Gradient elements one thread reduces at a time: 64 K floats.</summary>
         private const int ReduceChunkLength = 1 << 16;
 
+        /// <summary>Least work (multiply-adds per batch) per shard: about a millisecond of one core.</summary>
+        private const long MinMultiplyAddsPerShard = 1 << 21;
+
         private readonly RewardHead _head;
         private readonly Shard[] _shards;
         private readonly double _labelSmoothing;
@@ -150,7 +165,11 @@ public sealed class PairwiseTrainer
         {
             _head = head;
             _labelSmoothing = labelSmoothing;
-            int shardCount = Math.Max(1, Math.Min(parallelism, batchSize));
+            // A shard must have enough work to repay waking a thread: small heads (a linear head on a few hundred features)
+            // run in one shard. The count depends only on the configuration, so results stay reproducible.
+            long multiplyAdds = (long)batchSize * head.Parameters.Length;
+            int worthwhile = (int)Math.Clamp(multiplyAdds / MinMultiplyAddsPerShard, 1, int.MaxValue);
+            int shardCount = Math.Max(1, Math.Min(Math.Min(parallelism, batchSize), worthwhile));
             int shardPairs = (batchSize + shardCount - 1) / shardCount;
             _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new Shard(head, shardPairs))];
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) };

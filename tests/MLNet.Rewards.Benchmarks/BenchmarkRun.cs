@@ -1,0 +1,58 @@
+namespace MLNet.Rewards.Benchmarks;
+
+/// <summary>Settings of one benchmark run.</summary>
+internal sealed record BenchmarkRunOptions(BenchmarkSize Size, int Repetitions, int Threads, bool WithPeers, string? DataDirectory, string WorkDirectory, string? OutputFile, IReadOnlyList<string> Only, string Command);
+
+/// <summary>Prepares the workloads, measures the machine, runs both sides and reports.</summary>
+internal static class BenchmarkRun
+{
+    public static int Execute(BenchmarkRunOptions options)
+    {
+        var machine = MachineDescription.Read();
+        bool peersInstalled = WorkerProcess.PeersAvailable();
+        bool runPeers = options.WithPeers && peersInstalled;
+        string peerNote = runPeers
+            ? "Peers from Debian's packages for /usr/bin/python3, run without the OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides."
+            : options.WithPeers
+                ? $"The peers are not installed for {WorkerProcess.PeerPython} (run scripts/install-peers.sh): our side only."
+                : "Peers not requested (--no-peers): our side only.";
+        Console.Error.WriteLine(peerNote);
+
+        var workloads = BenchmarkPlan.Workloads(options.Size, options.DataDirectory)
+            .Where(w => options.Only.Count == 0 || options.Only.Any(o => w.Name.Contains(o, StringComparison.Ordinal))).ToList();
+        Console.Error.WriteLine("measuring the machine's peaks");
+        var peaks = MachinePeaks.Measure(options.Threads, quick: options.Size == BenchmarkSize.Smoke);
+        var results = new List<TaskResult>();
+        foreach (var workload in workloads)
+        {
+            Console.Error.WriteLine($"preparing {workload.Name}: {workload.Description}");
+            var files = workload.Prepare(options.WorkDirectory);
+            foreach (var task in workload.Tasks)
+            {
+                int epochs = task == BenchmarkTask.Mlp ? workload.MlpEpochs : 0;
+                var settings = new TaskSettings(task, epochs, options.Repetitions, options.Threads, options.Size == BenchmarkSize.Smoke ? 50 : 1000);
+                Console.Error.WriteLine($"  {task}: ours");
+                var ours = WorkerProcess.RunOurs(files, settings);
+                Measurement? peer = null;
+                if (runPeers)
+                {
+                    Console.Error.WriteLine($"  {task}: peer");
+                    peer = WorkerProcess.RunPeer(files, settings);
+                }
+
+                results.Add(new TaskResult(workload, files, settings, ours, peer));
+            }
+        }
+
+        machine.LoadAfter = MachineDescription.LoadAverage();
+        string report = Report.Render(machine, peaks, results, options.Command, peerNote, options.Repetitions);
+        Console.WriteLine(report);
+        if (options.OutputFile is not null)
+        {
+            BenchmarkDocument.Write(options.OutputFile, report);
+            Console.Error.WriteLine($"report written to {options.OutputFile}");
+        }
+
+        return 0;
+    }
+}
