@@ -14,6 +14,8 @@ public sealed class GemmTests
     [DataRow(7, 37, 19)]
     [DataRow(9, 70, 300)]
     [DataRow(130, 33, 520)]
+    [DataRow(12, 16, 48)]
+    [DataRow(6, 21, 1040)]
     public void MultiplyTransposedBMatchesReference(int m, int n, int k)
     {
         var a = RandomValues(m * k, 1);

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.Rewards.Kernels;
 
@@ -10,25 +11,36 @@ namespace MLNet.Rewards.Kernels;
 /// All accumulate into or overwrite <c>c</c> as documented.
 /// </summary>
 /// <remarks>
-/// The kernels are register-tiled on <see cref="Vector256{T}"/> and blocked so that the panel of <c>b</c> a tile works on
+/// The kernels are register-tiled on <see cref="Vector512{T}"/> where the processor accelerates it (else
+/// <see cref="Vector256{T}"/>) and blocked so that the panel of <c>b</c> a tile works on
 /// stays in the L1 cache. Each output element is always computed by the same sequence of fused multiply-adds, so results
 /// depend only on the shapes, never on timing: training stays bit-reproducible.
 /// </remarks>
+[SkipLocalsInit]
 public static class Gemm
 {
     private const int Lanes = 8;
 
-    /// <summary>Depth of one block of the dot-product kernel: 256 floats, so a 4-row tile of each side fits in L1 twice over.</summary>
-    private const int DepthBlock = 256;
+    /// <summary>Depth of one block of the dot-product kernel: 512 floats, long enough to amortise the horizontal sums.</summary>
+    private const int DepthBlock = 512;
 
-    /// <summary>Rows of <c>b</c> per block of the dot-product kernel: 32 rows x 1 KB.</summary>
-    private const int ColumnBlock = 32;
+    /// <summary>
+    /// Rows of <c>b</c> per block of the dot-product kernel: 8 rows x 2 KB stay in L1 across the row tiles even when they are
+    /// read in place at a 4 KB stride (more such rows would map to the same cache sets than the cache has ways).
+    /// </summary>
+    private const int ColumnBlock = 8;
 
     /// <summary>Inner-dimension block of the outer-product kernel: the <c>b</c> panel (256 rows x 32 floats) is 32 KB.</summary>
     private const int InnerBlock = 256;
 
+    /// <summary>Packed rows are padded to a multiple of this: the widest vector either kernel loads.</summary>
+    private const int PadLanes = 16;
+
+    /// <summary>Whether the 512-bit kernels run (AVX-512): twice the multiply-adds per instruction of the 256-bit ones.</summary>
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
     /// <summary>Columns of one outer-product tile: four vectors.</summary>
-    private const int TileColumns = 4 * Lanes;
+    private static readonly int TileColumns = Wide ? 64 : 32;
 
     /// <summary>
     /// c[m, n] = a[m, k] · b[n, k]ᵀ (+ bias[n]): each output is the dot product of a row of <paramref name="a"/> with a row
@@ -72,45 +84,9 @@ public static class Gemm
             }
         }
 
-        int depthPadded = RoundUp(Math.Min(k, DepthBlock));
-        var aPack = PackBuffers.A(m * depthPadded);
-        var bPack = PackBuffers.B(ColumnBlock * depthPadded);
-        for (int k0 = 0; k0 < k && m >= 4; k0 += DepthBlock)
+        if (m >= 4)
         {
-            int kc = Math.Min(DepthBlock, k - k0);
-            int kp = RoundUp(kc);
-            bool first = k0 == 0;
-            PackRows(a, k, k0, kc, kp, m, aPack);
-            for (int j0 = 0; j0 < n; j0 += ColumnBlock)
-            {
-                int jc = Math.Min(ColumnBlock, n - j0);
-                PackRows(b[(j0 * k)..], k, k0, kc, kp, jc, bPack);
-                int i = 0;
-                for (; i + 4 <= m; i += 4)
-                {
-                    int j = 0;
-                    for (; j + 4 <= jc; j += 4)
-                    {
-                        DotTile4x4(aPack, i * kp, bPack, j * kp, kp, c, (i * n) + j0 + j, n, first);
-                    }
-
-                    for (; j < jc; j++)
-                    {
-                        for (int r = i; r < i + 4; r++)
-                        {
-                            DotPacked(aPack, r, bPack, j, kp, c, (r * n) + j0 + j, first);
-                        }
-                    }
-                }
-
-                for (; i < m; i++)
-                {
-                    for (int j = 0; j < jc; j++)
-                    {
-                        DotPacked(aPack, i, bPack, j, kp, c, (i * n) + j0 + j, first);
-                    }
-                }
-            }
+            MultiplyTransposedBTiled(a, b, c, m, n, k);
         }
 
         if (!bias.IsEmpty || relu)
@@ -126,6 +102,77 @@ public static class Gemm
                 if (relu)
                 {
                     TensorPrimitives.Max(row, 0f, row);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The blocked body of <see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>
+    /// for m ≥ 4: a depth block of a is packed (zero-padded to whole vectors); b is read in place when its rows are whole
+    /// vectors (the weights are read once per call, so copying them would double the traffic), else packed too.
+    /// </summary>
+    private static unsafe void MultiplyTransposedBTiled(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    {
+        bool inPlace = k % PadLanes == 0;
+        int depthPadded = RoundUp(Math.Min(k, DepthBlock));
+        var aPack = PackBuffers.A(m * depthPadded);
+        var bPack = PackBuffers.B(inPlace ? 1 : ColumnBlock * depthPadded);
+        fixed (float* aPacked = aPack, bPacked = bPack, bSource = b)
+        {
+            for (int k0 = 0; k0 < k; k0 += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, k - k0);
+                int kp = RoundUp(kc);
+                bool first = k0 == 0;
+                PackRows(a, k, k0, kc, kp, m, aPack);
+                for (int j0 = 0; j0 < n; j0 += ColumnBlock)
+                {
+                    int jc = Math.Min(ColumnBlock, n - j0);
+                    float* bBlock = bPacked;
+                    int bStride = kp;
+                    if (inPlace)
+                    {
+                        bBlock = bSource + ((long)j0 * k) + k0;
+                        bStride = k;
+                    }
+                    else
+                    {
+                        PackRows(b[(j0 * k)..], k, k0, kc, kp, jc, bPack);
+                    }
+
+                    int i = 0;
+                    for (; i + 4 <= m; i += 4)
+                    {
+                        int j = 0;
+                        for (; j + 4 <= jc; j += 4)
+                        {
+                            if (Wide)
+                            {
+                                DotTile4x4Wide(aPacked + (i * kp), kp, bBlock + (j * bStride), bStride, kp, c, (i * n) + j0 + j, n, first);
+                            }
+                            else
+                            {
+                                DotTile4x4(aPacked + (i * kp), kp, bBlock + (j * bStride), bStride, kp, c, (i * n) + j0 + j, n, first);
+                            }
+                        }
+
+                        for (; j < jc; j++)
+                        {
+                            for (int r = i; r < i + 4; r++)
+                            {
+                                DotOne(aPacked + (r * kp), bBlock + (j * bStride), kp, c, (r * n) + j0 + j, first);
+                            }
+                        }
+                    }
+
+                    for (; i < m; i++)
+                    {
+                        for (int j = 0; j < jc; j++)
+                        {
+                            DotOne(aPacked + (i * kp), bBlock + (j * bStride), kp, c, (i * n) + j0 + j, first);
+                        }
+                    }
                 }
             }
         }
@@ -218,7 +265,14 @@ public static class Gemm
 
                 for (int t = 0; t < tiles; t++)
                 {
-                    OuterTile4x32(aPack, t * pc * 4, bPack, pc, c, (4 * t * cols) + col, cols);
+                    if (Wide)
+                    {
+                        OuterTile4x64(aPack, t * pc * 4, bPack, pc, c, (4 * t * cols) + col, cols);
+                    }
+                    else
+                    {
+                        OuterTile4x32(aPack, t * pc * 4, bPack, pc, c, (4 * t * cols) + col, cols);
+                    }
                 }
 
                 for (int i = 4 * tiles; i < rows; i++)
@@ -282,13 +336,51 @@ public static class Gemm
                 var a3 = Vector256.Create(ap[3]);
                 s30 = Vector256.FusedMultiplyAdd(a3, b0, s30); s31 = Vector256.FusedMultiplyAdd(a3, b1, s31); s32 = Vector256.FusedMultiplyAdd(a3, b2, s32); s33 = Vector256.FusedMultiplyAdd(a3, b3, s33);
                 ap += 4;
-                bp += TileColumns;
+                bp += 32;
             }
 
             s00.Store(c0); s01.Store(c0 + 8); s02.Store(c0 + 16); s03.Store(c0 + 24);
             s10.Store(c1); s11.Store(c1 + 8); s12.Store(c1 + 16); s13.Store(c1 + 24);
             s20.Store(c2); s21.Store(c2 + 8); s22.Store(c2 + 16); s23.Store(c2 + 24);
             s30.Store(c3); s31.Store(c3 + 8); s32.Store(c3 + 16); s33.Store(c3 + 24);
+        }
+    }
+
+    /// <summary>The 512-bit form of <see cref="OuterTile4x32"/>: c[4 rows, 64 columns] += packed A tile · packed b panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void OuterTile4x64(float[] aPack, int aOffset, float[] bPack, int depth, Span<float> c, int cOffset, int cols)
+    {
+        fixed (float* aBase = &aPack[aOffset], bBase = bPack, cBase = &c[cOffset])
+        {
+            float* c0 = cBase, c1 = c0 + cols, c2 = c1 + cols, c3 = c2 + cols;
+            var s00 = Vector512.Load(c0); var s01 = Vector512.Load(c0 + 16); var s02 = Vector512.Load(c0 + 32); var s03 = Vector512.Load(c0 + 48);
+            var s10 = Vector512.Load(c1); var s11 = Vector512.Load(c1 + 16); var s12 = Vector512.Load(c1 + 32); var s13 = Vector512.Load(c1 + 48);
+            var s20 = Vector512.Load(c2); var s21 = Vector512.Load(c2 + 16); var s22 = Vector512.Load(c2 + 32); var s23 = Vector512.Load(c2 + 48);
+            var s30 = Vector512.Load(c3); var s31 = Vector512.Load(c3 + 16); var s32 = Vector512.Load(c3 + 32); var s33 = Vector512.Load(c3 + 48);
+            float* ap = aBase;
+            float* bp = bBase;
+            for (int p = 0; p < depth; p++)
+            {
+                var b0 = Vector512.Load(bp);
+                var b1 = Vector512.Load(bp + 16);
+                var b2 = Vector512.Load(bp + 32);
+                var b3 = Vector512.Load(bp + 48);
+                var a0 = Vector512.Create(ap[0]);
+                s00 = Vector512.FusedMultiplyAdd(a0, b0, s00); s01 = Vector512.FusedMultiplyAdd(a0, b1, s01); s02 = Vector512.FusedMultiplyAdd(a0, b2, s02); s03 = Vector512.FusedMultiplyAdd(a0, b3, s03);
+                var a1 = Vector512.Create(ap[1]);
+                s10 = Vector512.FusedMultiplyAdd(a1, b0, s10); s11 = Vector512.FusedMultiplyAdd(a1, b1, s11); s12 = Vector512.FusedMultiplyAdd(a1, b2, s12); s13 = Vector512.FusedMultiplyAdd(a1, b3, s13);
+                var a2 = Vector512.Create(ap[2]);
+                s20 = Vector512.FusedMultiplyAdd(a2, b0, s20); s21 = Vector512.FusedMultiplyAdd(a2, b1, s21); s22 = Vector512.FusedMultiplyAdd(a2, b2, s22); s23 = Vector512.FusedMultiplyAdd(a2, b3, s23);
+                var a3 = Vector512.Create(ap[3]);
+                s30 = Vector512.FusedMultiplyAdd(a3, b0, s30); s31 = Vector512.FusedMultiplyAdd(a3, b1, s31); s32 = Vector512.FusedMultiplyAdd(a3, b2, s32); s33 = Vector512.FusedMultiplyAdd(a3, b3, s33);
+                ap += 4;
+                bp += 64;
+            }
+
+            s00.Store(c0); s01.Store(c0 + 16); s02.Store(c0 + 32); s03.Store(c0 + 48);
+            s10.Store(c1); s11.Store(c1 + 16); s12.Store(c1 + 32); s13.Store(c1 + 48);
+            s20.Store(c2); s21.Store(c2 + 16); s22.Store(c2 + 32); s23.Store(c2 + 48);
+            s30.Store(c3); s31.Store(c3 + 16); s32.Store(c3 + 32); s33.Store(c3 + 48);
         }
     }
 
@@ -315,20 +407,20 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Sixteen dot products at once: packed rows i..i+3 of a against packed rows j..j+3 of b (both <paramref name="depth"/>
-    /// long, a multiple of the vector width), written to c (<paramref name="first"/>) or added to it.
+    /// Sixteen dot products at once: four rows of a (from <paramref name="a0"/>, <paramref name="aStride"/> apart) against four
+    /// rows of b, over <paramref name="depth"/> floats (a multiple of the vector width), written to c
+    /// (<paramref name="first"/>) or added to it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void DotTile4x4(float[] aPack, int aOffset, float[] bPack, int bOffset, int depth, Span<float> c, int cOffset, int n, bool first)
+    private static unsafe void DotTile4x4(float* a0, int aStride, float* b0, int bStride, int depth, Span<float> c, int cOffset, int n, bool first)
     {
         Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
         Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
         Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default;
-        fixed (float* aBase = &aPack[aOffset], bBase = &bPack[bOffset])
         {
-            float* a0 = aBase, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth;
-            float* b0 = bBase, b1 = b0 + depth, b2 = b1 + depth, b3 = b2 + depth;
+            float* a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+            float* b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
             for (int p = 0; p < depth; p += Lanes)
             {
                 var x0 = Vector256.Load(a0 + p);
@@ -351,6 +443,43 @@ public static class Gemm
             sums[4] = s10; sums[5] = s11; sums[6] = s12; sums[7] = s13;
             sums[8] = s20; sums[9] = s21; sums[10] = s22; sums[11] = s23;
             sums[12] = s30; sums[13] = s31; sums[14] = s32; sums[15] = s33;
+            StoreSums(sums, c, cOffset, n, first);
+        }
+    }
+
+    /// <summary>The 512-bit form of <see cref="DotTile4x4"/> (the packed depth is a multiple of 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DotTile4x4Wide(float* a0, int aStride, float* b0, int bStride, int depth, Span<float> c, int cOffset, int n, bool first)
+    {
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default;
+        Vector512<float> s30 = default, s31 = default, s32 = default, s33 = default;
+        {
+            float* a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+            float* b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
+            for (int p = 0; p < depth; p += 16)
+            {
+                var x0 = Vector512.Load(a0 + p);
+                var x1 = Vector512.Load(a1 + p);
+                var x2 = Vector512.Load(a2 + p);
+                var x3 = Vector512.Load(a3 + p);
+                var y = Vector512.Load(b0 + p);
+                s00 = Vector512.FusedMultiplyAdd(x0, y, s00); s10 = Vector512.FusedMultiplyAdd(x1, y, s10); s20 = Vector512.FusedMultiplyAdd(x2, y, s20); s30 = Vector512.FusedMultiplyAdd(x3, y, s30);
+                y = Vector512.Load(b1 + p);
+                s01 = Vector512.FusedMultiplyAdd(x0, y, s01); s11 = Vector512.FusedMultiplyAdd(x1, y, s11); s21 = Vector512.FusedMultiplyAdd(x2, y, s21); s31 = Vector512.FusedMultiplyAdd(x3, y, s31);
+                y = Vector512.Load(b2 + p);
+                s02 = Vector512.FusedMultiplyAdd(x0, y, s02); s12 = Vector512.FusedMultiplyAdd(x1, y, s12); s22 = Vector512.FusedMultiplyAdd(x2, y, s22); s32 = Vector512.FusedMultiplyAdd(x3, y, s32);
+                y = Vector512.Load(b3 + p);
+                s03 = Vector512.FusedMultiplyAdd(x0, y, s03); s13 = Vector512.FusedMultiplyAdd(x1, y, s13); s23 = Vector512.FusedMultiplyAdd(x2, y, s23); s33 = Vector512.FusedMultiplyAdd(x3, y, s33);
+            }
+
+            // Fold each 16-lane accumulator to 8 lanes in memory, then finish as the 256-bit kernel does.
+            Vector256<float>* sums = stackalloc Vector256<float>[16];
+            sums[0] = s00.GetLower() + s00.GetUpper(); sums[1] = s01.GetLower() + s01.GetUpper(); sums[2] = s02.GetLower() + s02.GetUpper(); sums[3] = s03.GetLower() + s03.GetUpper();
+            sums[4] = s10.GetLower() + s10.GetUpper(); sums[5] = s11.GetLower() + s11.GetUpper(); sums[6] = s12.GetLower() + s12.GetUpper(); sums[7] = s13.GetLower() + s13.GetUpper();
+            sums[8] = s20.GetLower() + s20.GetUpper(); sums[9] = s21.GetLower() + s21.GetUpper(); sums[10] = s22.GetLower() + s22.GetUpper(); sums[11] = s23.GetLower() + s23.GetUpper();
+            sums[12] = s30.GetLower() + s30.GetUpper(); sums[13] = s31.GetLower() + s31.GetUpper(); sums[14] = s32.GetLower() + s32.GetUpper(); sums[15] = s33.GetLower() + s33.GetUpper();
             StoreSums(sums, c, cOffset, n, first);
         }
     }
@@ -381,21 +510,19 @@ public static class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> HorizontalSum4(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
     {
-        var h0 = s0.GetLower() + s0.GetUpper();
-        var h1 = s1.GetLower() + s1.GetUpper();
-        var h2 = s2.GetLower() + s2.GetUpper();
-        var h3 = s3.GetLower() + s3.GetUpper();
-        // Transpose the 4 x 4 block so that a vertical add finishes every sum.
-        var t0 = Vector128.Shuffle(h0, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h0, Vector128.Create(1, 3, 1, 3));
-        var t1 = Vector128.Shuffle(h1, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h1, Vector128.Create(1, 3, 1, 3));
-        var t2 = Vector128.Shuffle(h2, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h2, Vector128.Create(1, 3, 1, 3));
-        var t3 = Vector128.Shuffle(h3, Vector128.Create(0, 2, 0, 2)) + Vector128.Shuffle(h3, Vector128.Create(1, 3, 1, 3));
-        return Vector128.Create(t0[0] + t0[1], t1[0] + t1[1], t2[0] + t2[1], t3[0] + t3[1]);
+        if (Avx.IsSupported)
+        {
+            // Pairwise adds: three horizontal adds leave each sum split across the two 128-bit halves.
+            var pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
+            return pairs.GetLower() + pairs.GetUpper();
+        }
+
+        return Vector128.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3));
     }
 
-    private static void DotPacked(float[] aPack, int row, float[] bPack, int column, int depth, Span<float> c, int cIndex, bool first)
+    private static unsafe void DotOne(float* a, float* b, int depth, Span<float> c, int cIndex, bool first)
     {
-        float sum = TensorPrimitives.Dot(aPack.AsSpan(row * depth, depth), bPack.AsSpan(column * depth, depth));
+        float sum = TensorPrimitives.Dot(new ReadOnlySpan<float>(a, depth), new ReadOnlySpan<float>(b, depth));
         c[cIndex] = first ? sum : c[cIndex] + sum;
     }
 
@@ -410,7 +537,7 @@ public static class Gemm
         }
     }
 
-    private static int RoundUp(int length) => (length + Lanes - 1) / Lanes * Lanes;
+    private static int RoundUp(int length) => (length + PadLanes - 1) / PadLanes * PadLanes;
 
     private static void CheckSizes(int aLength, int aNeeded, int bLength, int bNeeded, int cLength, int cNeeded)
     {
