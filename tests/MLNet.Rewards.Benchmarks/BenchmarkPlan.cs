@@ -31,13 +31,13 @@ internal static class BenchmarkPlan
             return list;
         }
 
-        list.Add(new SyntheticWorkload("synthetic-d384-20k", 384, 20_000, 5_000, Both, MlpEpochs: 3));
-        list.Add(new SyntheticWorkload("synthetic-d1024-50k", 1024, 50_000, 5_000, Both, MlpEpochs: 2));
-        list.Add(new SyntheticWorkload("synthetic-d2048-20k", 2048, 20_000, 5_000, Both, MlpEpochs: 2));
+        list.Add(new SyntheticWorkload("synthetic-d384-20k", 384, 20_000, 5_000, Both, MlpEpochs: 2));
+        list.Add(new SyntheticWorkload("synthetic-d1024-50k", 1024, 50_000, 5_000, Both, MlpEpochs: 1));
+        list.Add(new SyntheticWorkload("synthetic-d2048-20k", 2048, 20_000, 5_000, Both, MlpEpochs: 1));
         list.Add(new SyntheticWorkload("synthetic-d384-200k", 384, 200_000, 5_000, LinearOnly, MlpEpochs: 0));
         if (haveData)
         {
-            list.Add(new SharedDataWorkload("alpaca-hashing-d1024", dataDirectory!, 512, 0, Both, MlpEpochs: 3));
+            list.Add(new SharedDataWorkload("alpaca-hashing-d1024", dataDirectory!, 512, 0, Both, MlpEpochs: 2));
         }
 
         return list;
