@@ -18,27 +18,9 @@ public sealed class GemmTests
     [DataRow(6, 21, 1040)]
     public void MultiplyTransposedBMatchesReference(int m, int n, int k)
     {
-        var a = RandomValues(m * k, 1);
-        var b = RandomValues(n * k, 2);
-        var bias = RandomValues(n, 3);
         foreach (bool relu in new[] { false, true })
         {
-            var c = RandomValues(m * n, 4);
-            Gemm.MultiplyTransposedB(a, b, bias, c, m, n, k, relu);
-            for (int i = 0; i < m; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    double expected = bias[j];
-                    for (int p = 0; p < k; p++)
-                    {
-                        expected += (double)a[(i * k) + p] * b[(j * k) + p];
-                    }
-
-                    expected = relu ? Math.Max(0, expected) : expected;
-                    Assert.AreEqual(expected, c[(i * n) + j], 1e-4 * Math.Sqrt(k), $"c[{i},{j}] relu={relu}");
-                }
-            }
+            CheckMultiplyTransposedB(m, n, k, relu);
         }
     }
 
@@ -48,51 +30,94 @@ public sealed class GemmTests
     [DataRow(6, 300, 45)]
     [DataRow(13, 21, 77)]
     [DataRow(64, 260, 40)]
-    public void MultiplyMatchesReference(int m, int n, int k)
-    {
-        var a = RandomValues(m * n, 5);
-        var b = RandomValues(n * k, 6);
-        var c = RandomValues(m * k, 7);
-        Gemm.Multiply(a, b, c, m, n, k);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                double expected = 0;
-                for (int p = 0; p < n; p++)
-                {
-                    expected += (double)a[(i * n) + p] * b[(p * k) + j];
-                }
-
-                Assert.AreEqual(expected, c[(i * k) + j], 1e-4 * Math.Sqrt(n), $"c[{i},{j}]");
-            }
-        }
-    }
+    public void MultiplyMatchesReference(int m, int n, int k) => CheckMultiply(m, n, k);
 
     [TestMethod]
     [DataRow(1, 1, 1)]
     [DataRow(32, 8, 32)]
     [DataRow(300, 7, 45)]
     [DataRow(21, 13, 77)]
-    public void AddTransposedAMultiplyMatchesReference(int m, int n, int k)
+    [DataRow(40, 9, 130)]
+    public void AddTransposedAMultiplyMatchesReference(int m, int n, int k) => CheckAddTransposedAMultiply(m, n, k);
+
+    [TestMethod]
+    public void TheNarrowKernelsMatchTheReferenceToo()
+    {
+        // On an AVX-512 machine the 512-bit kernels run; this covers the 256-bit ones used elsewhere.
+        bool saved = Gemm.UseWideKernels;
+        Gemm.UseWideKernels = false;
+        try
+        {
+            CheckMultiplyTransposedB(130, 33, 520, relu: true);
+            CheckMultiplyTransposedB(6, 21, 1040, relu: false);
+            CheckMultiply(64, 260, 40);
+            CheckMultiply(9, 70, 300);
+            CheckAddTransposedAMultiply(300, 7, 45);
+            CheckAddTransposedAMultiply(40, 9, 130);
+        }
+        finally
+        {
+            Gemm.UseWideKernels = saved;
+        }
+    }
+
+    private static void CheckMultiplyTransposedB(int m, int n, int k, bool relu)
+    {
+        var a = RandomValues(m * k, 1);
+        var b = RandomValues(n * k, 2);
+        var bias = RandomValues(n, 3);
+        var c = RandomValues(m * n, 4);
+        Gemm.MultiplyTransposedB(a, b, bias, c, m, n, k, relu);
+        var expected = Reference(m, n, k, (i, p) => a[(i * k) + p], (p, j) => b[(j * k) + p], (i, j) => bias[j]);
+        AssertClose(expected, c, k, relu);
+    }
+
+    private static void CheckMultiply(int m, int n, int k)
+    {
+        var a = RandomValues(m * n, 5);
+        var b = RandomValues(n * k, 6);
+        var c = RandomValues(m * k, 7);
+        Gemm.Multiply(a, b, c, m, n, k);
+        AssertClose(Reference(m, k, n, (i, p) => a[(i * n) + p], (p, j) => b[(p * k) + j], (i, j) => 0), c, n, relu: false);
+    }
+
+    private static void CheckAddTransposedAMultiply(int m, int n, int k)
     {
         var a = RandomValues(m * n, 8);
         var b = RandomValues(m * k, 9);
         var start = RandomValues(n * k, 10);
         var c = (float[])start.Clone();
         Gemm.AddTransposedAMultiply(a, b, c, m, n, k);
-        for (int i = 0; i < n; i++)
+        AssertClose(Reference(n, k, m, (i, p) => a[(p * n) + i], (p, j) => b[(p * k) + j], (i, j) => start[(i * k) + j]), c, m, relu: false);
+    }
+
+    /// <summary>Textbook product in double: out[i, j] = initial(i, j) + Σ_p left(i, p)·right(p, j).</summary>
+    private static double[] Reference(int rows, int cols, int depth, Func<int, int, float> left, Func<int, int, float> right, Func<int, int, float> initial)
+    {
+        var result = new double[rows * cols];
+        for (int i = 0; i < rows; i++)
         {
-            for (int j = 0; j < k; j++)
+            for (int j = 0; j < cols; j++)
             {
-                double expected = start[(i * k) + j];
-                for (int p = 0; p < m; p++)
+                double sum = initial(i, j);
+                for (int p = 0; p < depth; p++)
                 {
-                    expected += (double)a[(p * n) + i] * b[(p * k) + j];
+                    sum += (double)left(i, p) * right(p, j);
                 }
 
-                Assert.AreEqual(expected, c[(i * k) + j], 1e-4 * Math.Sqrt(m), $"c[{i},{j}]");
+                result[(i * cols) + j] = sum;
             }
+        }
+
+        return result;
+    }
+
+    private static void AssertClose(double[] expected, float[] actual, int depth, bool relu)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double value = relu ? Math.Max(0, expected[i]) : expected[i];
+            Assert.AreEqual(value, actual[i], 1e-4 * Math.Sqrt(depth), $"element {i}");
         }
     }
 

@@ -36,11 +36,17 @@ public static class Gemm
     /// <summary>Packed rows are padded to a multiple of this: the widest vector either kernel loads.</summary>
     private const int PadLanes = 16;
 
-    /// <summary>Whether the 512-bit kernels run (AVX-512): twice the multiply-adds per instruction of the 256-bit ones.</summary>
-    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    private static bool s_wide = Vector512.IsHardwareAccelerated;
 
-    /// <summary>Columns of one outer-product tile: four vectors.</summary>
-    private static readonly int TileColumns = Wide ? 64 : 32;
+    /// <summary>
+    /// Whether the 512-bit kernels run: twice the multiply-adds per instruction of the 256-bit ones, used wherever the
+    /// processor accelerates them (AVX-512). Tests switch it off to check the 256-bit kernels on such machines too.
+    /// </summary>
+    internal static bool UseWideKernels
+    {
+        get => s_wide;
+        set => s_wide = value && Vector512.IsHardwareAccelerated;
+    }
 
     /// <summary>
     /// c[m, n] = a[m, k] · b[n, k]ᵀ (+ bias[n]): each output is the dot product of a row of <paramref name="a"/> with a row
@@ -115,6 +121,7 @@ public static class Gemm
     private static unsafe void MultiplyTransposedBTiled(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         bool inPlace = k % PadLanes == 0;
+        bool wide = s_wide;
         int depthPadded = RoundUp(Math.Min(k, DepthBlock));
         var aPack = PackBuffers.A(m * depthPadded);
         var bPack = PackBuffers.B(inPlace ? 1 : ColumnBlock * depthPadded);
@@ -147,7 +154,7 @@ public static class Gemm
                         int j = 0;
                         for (; j + 4 <= jc; j += 4)
                         {
-                            if (Wide)
+                            if (wide)
                             {
                                 DotTile4x4Wide(aPacked + (i * kp), kp, bBlock + (j * bStride), bStride, kp, c, (i * n) + j0 + j, n, first);
                             }
@@ -236,9 +243,11 @@ public static class Gemm
     /// </summary>
     private static void OuterProductAccumulate(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int rows, int depth, int cols)
     {
+        bool wide = s_wide;
+        int tileColumns = wide ? 64 : 32;
         int tiles = rows / 4;
         var aPack = PackBuffers.A(tiles * 4 * Math.Min(depth, InnerBlock));
-        var bPack = PackBuffers.B(TileColumns * Math.Min(depth, InnerBlock));
+        var bPack = PackBuffers.B(tileColumns * Math.Min(depth, InnerBlock));
         for (int p0 = 0; p0 < depth; p0 += InnerBlock)
         {
             int pc = Math.Min(InnerBlock, depth - p0);
@@ -256,16 +265,16 @@ public static class Gemm
             }
 
             int col = 0;
-            for (; col + TileColumns <= cols; col += TileColumns)
+            for (; col + tileColumns <= cols; col += tileColumns)
             {
                 for (int p = 0; p < pc; p++)
                 {
-                    b.Slice(((p0 + p) * cols) + col, TileColumns).CopyTo(bPack.AsSpan(p * TileColumns, TileColumns));
+                    b.Slice(((p0 + p) * cols) + col, tileColumns).CopyTo(bPack.AsSpan(p * tileColumns, tileColumns));
                 }
 
                 for (int t = 0; t < tiles; t++)
                 {
-                    if (Wide)
+                    if (wide)
                     {
                         OuterTile4x64(aPack, t * pc * 4, bPack, pc, c, (4 * t * cols) + col, cols);
                     }
@@ -277,7 +286,7 @@ public static class Gemm
 
                 for (int i = 4 * tiles; i < rows; i++)
                 {
-                    OuterRow(a, rowStride, depthStride, bPack, 0, TileColumns, c, i, col, TileColumns / Lanes, p0, pc, cols);
+                    OuterRow(a, rowStride, depthStride, bPack, 0, tileColumns, c, i, col, tileColumns / Lanes, p0, pc, cols);
                 }
             }
 
