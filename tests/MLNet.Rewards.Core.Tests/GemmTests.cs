@@ -16,6 +16,8 @@ public sealed class GemmTests
     [DataRow(130, 33, 520)]
     [DataRow(12, 16, 48)]
     [DataRow(6, 21, 1040)]
+    [DataRow(2, 70, 384)]
+    [DataRow(3, 9, 20)]
     public void MultiplyTransposedBMatchesReference(int m, int n, int k)
     {
         foreach (bool relu in new[] { false, true })

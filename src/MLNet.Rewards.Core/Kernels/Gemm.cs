@@ -77,22 +77,20 @@ public static class Gemm
             c[..(m * n)].Clear();
         }
 
-        if (m < 4)
-        {
-            // Too few rows to repay packing the weights: plain dot products straight from the operands.
-            for (int i = 0; i < m; i++)
-            {
-                var row = a.Slice(i * k, k);
-                for (int j = 0; j < n; j++)
-                {
-                    c[(i * n) + j] = TensorPrimitives.Dot(row, b.Slice(j * k, k));
-                }
-            }
-        }
-
         if (m >= 4)
         {
             MultiplyTransposedBTiled(a, b, c, m, n, k);
+        }
+        else if (k > 0)
+        {
+            // A single request (one pair is two rows): zero rows pad it to one 4-row tile, so the weights, which dominate the
+            // cost, still stream through the tiled kernel once.
+            var padded = PackBuffers.SmallInput(4 * k);
+            a[..(m * k)].CopyTo(padded);
+            padded.AsSpan(m * k, (4 - m) * k).Clear();
+            var output = PackBuffers.SmallOutput(4 * n);
+            MultiplyTransposedBTiled(padded.AsSpan(0, 4 * k), b, output, 4, n, k);
+            output.AsSpan(0, m * n).CopyTo(c);
         }
 
         if (!bias.IsEmpty || relu)
@@ -565,9 +563,19 @@ public static class Gemm
         [ThreadStatic]
         private static float[]? t_b;
 
+        [ThreadStatic]
+        private static float[]? t_smallInput;
+
+        [ThreadStatic]
+        private static float[]? t_smallOutput;
+
         public static float[] A(int length) => Ensure(ref t_a, length);
 
         public static float[] B(int length) => Ensure(ref t_b, length);
+
+        public static float[] SmallInput(int length) => Ensure(ref t_smallInput, length);
+
+        public static float[] SmallOutput(int length) => Ensure(ref t_smallOutput, length);
 
         private static float[] Ensure(ref float[]? buffer, int length)
         {
