@@ -41,18 +41,30 @@ internal static class BenchmarkRun
                 }
 
                 results.Add(new TaskResult(workload, files, settings, ours, peer));
+                int total = workloads.Sum(w => w.Tasks.Count);
+                if (options.OutputFile is not null && results.Count < total)
+                {
+                    // A long run keeps the page current: an interrupted run still leaves the tasks it finished.
+                    Write(options, machine, peaks, results, peerNote + $" Partial: {results.Count} of {total} tasks done so far.");
+                }
             }
         }
 
-        machine.LoadAfter = MachineDescription.LoadAverage();
-        string report = Report.Render(machine, peaks, results, options.Command, peerNote, options.Repetitions);
+        string report = Write(options, machine, peaks, results, peerNote);
         Console.WriteLine(report);
+        return 0;
+    }
+
+    private static string Write(BenchmarkRunOptions options, MachineDescription machine, MachinePeaks peaks, IReadOnlyList<TaskResult> results, string note)
+    {
+        machine.LoadAfter = MachineDescription.LoadAverage();
+        string report = Report.Render(machine, peaks, results, options.Command, note, options.Repetitions);
         if (options.OutputFile is not null)
         {
             BenchmarkDocument.Write(options.OutputFile, report);
             Console.Error.WriteLine($"report written to {options.OutputFile}");
         }
 
-        return 0;
+        return report;
     }
 }

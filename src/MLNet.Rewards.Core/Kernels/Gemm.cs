@@ -30,7 +30,7 @@ public static class Gemm
     /// </summary>
     private const int ColumnBlock = 8;
 
-    /// <summary>Inner-dimension block of the outer-product kernel: the <c>b</c> panel (256 rows x 32 floats) is 32 KB.</summary>
+    /// <summary>Inner-dimension block of the outer-product kernel: the packed <c>b</c> panel is 256 rows x one tile (32 or 64 floats).</summary>
     private const int InnerBlock = 256;
 
     /// <summary>Packed rows are padded to a multiple of this: the widest vector either kernel loads.</summary>
