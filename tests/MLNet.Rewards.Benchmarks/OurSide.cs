@@ -105,8 +105,9 @@ internal static class OurSide
         var single = new List<double>();
         var batched = new List<double>();
         double sink = 0;
-        for (int repetition = 0; repetition < settings.Repetitions; repetition++)
+        for (int repetition = -1; repetition < settings.Repetitions; repetition++)
         {
+            // Repetition -1 warms up (JIT, caches) and is not timed, as on the peers' side.
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < pairs; i++)
             {
@@ -114,11 +115,15 @@ internal static class OurSide
                 sink += rewards[0] - rewards[1];
             }
 
-            single.Add(pairs / clock.Elapsed.TotalSeconds);
+            double singleSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
             head.Score(train.Chosen, chosen);
             head.Score(train.Rejected, rejected);
-            batched.Add(train.Count / clock.Elapsed.TotalSeconds);
+            if (repetition >= 0)
+            {
+                single.Add(pairs / singleSeconds);
+                batched.Add(train.Count / clock.Elapsed.TotalSeconds);
+            }
         }
 
         GC.KeepAlive(sink);
