@@ -95,10 +95,10 @@ public sealed class HashingTextEmbedder : ITextEmbedder
     {
         vector.Clear();
         var counts = new Dictionary<ulong, int>();
-        var words = Tokenize(text);
+        string[] words = [.. Tokenize(text)];
         for (int n = 1; n <= _spec.MaxWordNgram; n++)
         {
-            for (int start = 0; start + n <= words.Count; start++)
+            for (int start = 0; start + n <= words.Length; start++)
             {
                 ulong hash = StableHash.Of(string.Join(' ', words, start, n), _spec.Seed + n);
                 counts[hash] = counts.GetValueOrDefault(hash) + 1;
