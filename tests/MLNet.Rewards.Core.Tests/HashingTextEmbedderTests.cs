@@ -59,7 +59,7 @@ public sealed class HashingTextEmbedderTests
     [TestMethod]
     public void InvalidSettingsAreRejected()
     {
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 1 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HashingTextEmbedder(new HashingFeaturizerSpec { MinCharNgram = 4, MaxCharNgram = 3 }));
+        Assert.ThrowsExactly<InvalidOptionException>(() => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 1 }));
+        Assert.ThrowsExactly<InvalidOptionException>(() => new HashingTextEmbedder(new HashingFeaturizerSpec { MinCharNgram = 4, MaxCharNgram = 3 }));
     }
 }

@@ -93,10 +93,10 @@ public sealed class PairwiseTrainerTests
     [TestMethod]
     public void BadOptionsAreRejectedWithTheirName()
     {
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { BatchSize = 0 }));
-        StringAssert.Contains(error.Message, "BatchSize");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { LabelSmoothing = 0.5f }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { LearningRate = float.NaN }));
+        var error = Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { BatchSize = 0 }));
+        StringAssert.Contains(error.Message, "BatchSize must be at least 1 (got 0)");
+        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { LabelSmoothing = 0.5f }));
+        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { LearningRate = float.NaN }));
     }
 
     [TestMethod]
