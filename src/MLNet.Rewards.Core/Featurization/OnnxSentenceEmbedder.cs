@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using MLNet.Rewards.Onnx;
-using MLNet.Rewards.Text;
+using MLNet.Rewards.Tokenization;
 
 namespace MLNet.Rewards.Featurization;
 

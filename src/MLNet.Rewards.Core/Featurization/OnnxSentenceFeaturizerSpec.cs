@@ -1,4 +1,4 @@
-using MLNet.Rewards.Text;
+using MLNet.Rewards.Tokenization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MLNet.Rewards.Text;
+namespace MLNet.Rewards.Tokenization;
 
 /// <summary>
 /// Settings of a <see cref="WordPieceTokenizer"/> (BERT's tokenizer). <see cref="FromModelDirectory"/> reads them from a

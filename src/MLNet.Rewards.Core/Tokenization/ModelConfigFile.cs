@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MLNet.Rewards.Text;
+namespace MLNet.Rewards.Tokenization;
 
 /// <summary>Reads the JSON configuration files of a Hugging Face / sentence-transformers model folder.</summary>
 internal static class ModelConfigFile

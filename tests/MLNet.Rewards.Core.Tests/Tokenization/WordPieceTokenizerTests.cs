@@ -1,6 +1,6 @@
-using MLNet.Rewards.Text;
+using MLNet.Rewards.Tokenization;
 
-namespace MLNet.Rewards.Tests.Text;
+namespace MLNet.Rewards.Tests.Tokenization;
 
 [TestClass]
 public sealed class WordPieceTokenizerTests

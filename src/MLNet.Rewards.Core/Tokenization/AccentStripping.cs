@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MLNet.Rewards.Text;
+namespace MLNet.Rewards.Tokenization;
 
 /// <summary>
 /// BERT's accent stripping: canonical decomposition (NFD) with non-spacing marks (Mn) removed, e.g. "é" -> "e",

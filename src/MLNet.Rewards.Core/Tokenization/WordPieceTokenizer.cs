@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MLNet.Rewards.Text;
+namespace MLNet.Rewards.Tokenization;
 
 /// <summary>
 /// BERT's WordPiece tokenizer, matching Hugging Face's BertNormalizer + BertPreTokenizer + WordPiece: text cleaning
@@ -184,83 +184,121 @@ public sealed class WordPieceTokenizer
     {
         string normalized = Normalize(text);
         var words = new List<string>();
-        var current = new StringBuilder();
-        void Flush()
+        int start = -1;
+        for (int i = 0; i < normalized.Length; i++)
         {
-            if (current.Length > 0)
+            char c = normalized[i];
+            Rune rune = char.IsSurrogatePair(normalized, i) ? new Rune(c, normalized[i + 1]) : Rune.IsValid(c) ? new Rune(c) : Rune.ReplacementChar;
+            bool space = c < 0x80 ? c == ' ' : IsWhitespace(rune);
+            bool punctuation = !space && (c < 0x80 ? IsAsciiPunctuation(c) : IsPunctuation(rune));
+            if (space || punctuation)
             {
-                words.Add(current.ToString());
-                current.Clear();
+                if (start >= 0)
+                {
+                    words.Add(normalized[start..i]);
+                    start = -1;
+                }
+
+                if (punctuation)
+                {
+                    words.Add(normalized.Substring(i, rune.Utf16SequenceLength));
+                }
             }
+            else if (start < 0)
+            {
+                start = i;
+            }
+
+            i += rune.Utf16SequenceLength - 1;
         }
 
-        foreach (var rune in normalized.EnumerateRunes())
+        if (start >= 0)
         {
-            if (IsWhitespace(rune))
-            {
-                Flush();
-            }
-            else if (IsPunctuation(rune))
-            {
-                Flush();
-                words.Add(rune.ToString());
-            }
-            else
-            {
-                current.Append(rune.ToString());
-            }
+            words.Add(normalized[start..]);
         }
 
-        Flush();
         return words;
     }
 
-    /// <summary>BertNormalizer: clean, space out CJK, strip accents, lower-case.</summary>
+    /// <summary>BertNormalizer: clean, space out CJK, strip accents, lower-case. ASCII takes a fast path with the same result.</summary>
     private string Normalize(string text)
     {
-        var cleaned = new StringBuilder(text.Length + 8);
-        foreach (var rune in text.EnumerateRunes())
+        var output = new StringBuilder(text.Length + 8);
+        Span<char> utf16 = stackalloc char[2];
+        for (int i = 0; i < text.Length; i++)
         {
-            int cp = rune.Value;
-            if (cp == 0 || cp == 0xFFFD || IsControl(rune))
+            char c = text[i];
+            if (c < 0x80)
+            {
+                if (c is '\t' or '\n' or '\r' or ' ')
+                {
+                    output.Append(' ');
+                }
+                else if (c >= 0x20 && c != 0x7F)
+                {
+                    output.Append(Options.LowerCase && c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c);
+                }
+
+                continue;
+            }
+
+            Rune rune;
+            if (char.IsSurrogatePair(text, i))
+            {
+                rune = new Rune(c, text[++i]);
+            }
+            else if (!Rune.TryCreate(c, out rune))
+            {
+                continue; // a lone surrogate: invalid UTF-16, dropped as the replacement character would be
+            }
+
+            if (rune.Value == 0xFFFD || IsControl(rune))
             {
                 continue;
             }
 
             if (IsWhitespace(rune))
             {
-                cleaned.Append(' ');
+                output.Append(' ');
             }
-            else if (Options.TokenizeChineseChars && IsChineseCharacter(cp))
+            else if (Options.TokenizeChineseChars && IsChineseCharacter(rune.Value))
             {
-                cleaned.Append(' ').Append(rune.ToString()).Append(' ');
+                output.Append(' ').Append(utf16[..rune.EncodeToUtf16(utf16)]).Append(' ');
             }
-            else
+            else if (Options.StripAccents)
             {
-                cleaned.Append(rune.ToString());
-            }
-        }
-
-        if (!Options.StripAccents && !Options.LowerCase)
-        {
-            return cleaned.ToString();
-        }
-
-        var output = new StringBuilder(cleaned.Length);
-        foreach (var rune in cleaned.ToString().EnumerateRunes())
-        {
-            if (Options.StripAccents)
-            {
+                int from = output.Length;
                 AccentStripping.Append(rune, output);
+                LowerCase(output, from);
             }
             else
             {
-                output.Append(rune.ToString());
+                int from = output.Length;
+                output.Append(utf16[..rune.EncodeToUtf16(utf16)]);
+                LowerCase(output, from);
             }
         }
 
-        return Options.LowerCase ? output.ToString().ToLowerInvariant() : output.ToString();
+        return output.ToString();
     }
+
+    private void LowerCase(StringBuilder output, int from)
+    {
+        if (!Options.LowerCase)
+        {
+            return;
+        }
+
+        int length = output.Length - from;
+        Span<char> chars = length <= 64 ? stackalloc char[length] : new char[length];
+        output.CopyTo(from, chars, length);
+        output.Length = from;
+        Span<char> lowered = length <= 64 ? stackalloc char[length] : new char[length];
+        chars.ToLowerInvariant(lowered);
+        output.Append(lowered);
+    }
+
+    private static bool IsAsciiPunctuation(char c) => c is (>= (char)33 and <= (char)47) or (>= (char)58 and <= (char)64) or (>= (char)91 and <= (char)96) or (>= (char)123 and <= (char)126);
 
     /// <summary>Whitespace as Rust's char::is_whitespace (the Unicode White_Space property), which the Hugging Face tokenizers use.</summary>
     private static bool IsWhitespace(Rune rune) => rune.Value switch
@@ -286,10 +324,9 @@ public sealed class WordPieceTokenizer
     /// <summary>ASCII punctuation (which includes symbols such as $ + &lt; = &gt; ^ ` |) and Unicode punctuation (P*).</summary>
     private static bool IsPunctuation(Rune rune)
     {
-        int cp = rune.Value;
-        if (cp is (>= 33 and <= 47) or (>= 58 and <= 64) or (>= 91 and <= 96) or (>= 123 and <= 126))
+        if (rune.IsAscii)
         {
-            return true;
+            return IsAsciiPunctuation((char)rune.Value);
         }
 
         return Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
