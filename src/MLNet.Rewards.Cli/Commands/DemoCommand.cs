@@ -31,12 +31,13 @@ internal static class DemoCommand
         var maxTrain = new Option<int>("--max-train") { Description = "Use at most this many training pairs (0 = all): for a quick run.", DefaultValueFactory = _ => 0 };
         var featurizer = new FeaturizerOptions();
         featurizer.Buckets.DefaultValueFactory = _ => 512;
+        var maxEval = new Option<int>("--max-eval") { Description = "Use at most this many pairs of each evaluation set (0 = all): for a quick run, e.g. with the ONNX encoder on a busy machine.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 12 };
         var save = new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." };
         var command = new Command("demo", "Train and evaluate linear and MLP reward heads: a synthetic benchmark with a known golden reward, or (--data) AlpacaEval training with held-out and out-of-domain evaluation.")
         {
-            data, seed, maxTrain, hidden, epochs, save,
+            data, seed, maxTrain, maxEval, hidden, epochs, save,
         };
         foreach (var option in featurizer.All)
         {
@@ -45,7 +46,7 @@ internal static class DemoCommand
 
         command.SetAction((parse, cancel) =>
         {
-            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
+            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(maxEval), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
             var directory = parse.GetValue(data);
             if (directory is null)
             {
@@ -58,7 +59,7 @@ internal static class DemoCommand
         return command;
     }
 
-    private sealed record DemoSettings(long Seed, int MaxTrain, int[] Hidden, int Epochs, FileInfo? Save)
+    private sealed record DemoSettings(long Seed, int MaxTrain, int MaxEval, int[] Hidden, int Epochs, FileInfo? Save)
     {
         public PairwiseTrainerOptions Trainer(HeadSpec head) => new() { Head = head, Seed = Seed, MaxEpochs = Epochs, Patience = 2 };
 
@@ -106,6 +107,11 @@ internal static class DemoCommand
         }
 
         var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(Path(name)))).ToList();
+        if (settings.MaxEval > 0)
+        {
+            sets = [.. sets.Select(s => (s.Name, Pairs: s.Pairs.Take(settings.MaxEval).ToList()))];
+        }
+
         Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
 
         var clock = Stopwatch.StartNew();
