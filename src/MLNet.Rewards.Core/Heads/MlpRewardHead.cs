@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MLNet.Rewards.Kernels;
 
 namespace MLNet.Rewards.Heads;
@@ -84,11 +83,7 @@ public sealed class MlpRewardHead : RewardHead
         {
             int inSize = _sizes[l], outSize = _sizes[l + 1];
             var output = ws.Activations[l].AsSpan(0, rows * outSize);
-            Gemm.MultiplyTransposedB(previous, Weight(l), Bias(l), output, rows, outSize, inSize);
-            if (l < LayerCount - 1)
-            {
-                TensorPrimitives.Max(output, 0f, output);
-            }
+            Gemm.MultiplyTransposedB(previous, Weight(l), Bias(l), output, rows, outSize, inSize, relu: l < LayerCount - 1);
 
             previous = output;
         }
@@ -117,19 +112,8 @@ public sealed class MlpRewardHead : RewardHead
             var next = (deltaInA ? ws.DeltaB : ws.DeltaA).AsSpan(0, rows * inSize);
             deltaInA = !deltaInA;
             Gemm.Multiply(delta, Weight(l), next, rows, outSize, inSize);
-            ReluBackward(layerInput, next);
+            Gemm.ReluBackward(layerInput, next);
             delta = next;
-        }
-    }
-
-    private static void ReluBackward(ReadOnlySpan<float> activation, Span<float> delta)
-    {
-        for (int i = 0; i < delta.Length; i++)
-        {
-            if (activation[i] <= 0f)
-            {
-                delta[i] = 0f;
-            }
         }
     }
 
