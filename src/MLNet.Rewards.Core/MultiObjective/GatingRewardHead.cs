@@ -153,11 +153,7 @@ public sealed class GatingRewardHead : RewardHead
         gradient[_logBetaOffset] += (float)betaGradient;
     }
 
-    private void Softmax(ReadOnlySpan<float> logits, Span<float> weights)
-    {
-        TensorPrimitives.Divide(logits, _spec.Temperature, weights);
-        TensorPrimitives.SoftMax(weights, weights);
-    }
+    private void Softmax(ReadOnlySpan<float> logits, Span<float> weights) => Kernels.Softmax.Scaled(logits, 1f / _spec.Temperature, weights);
 
     private static DenseStack CreateLayers(GatingHeadSpec spec, int inputDimension)
     {

@@ -175,8 +175,7 @@ public sealed record SoftMinScalarizer : Scalarizer
     public override float Combine(ReadOnlySpan<float> objectives)
     {
         Span<float> weights = objectives.Length <= 64 ? stackalloc float[objectives.Length] : new float[objectives.Length];
-        TensorPrimitives.Divide(objectives, -Temperature, weights);
-        TensorPrimitives.SoftMax(weights, weights);
+        Kernels.Softmax.Scaled(objectives, -1f / Temperature, weights);
         return TensorPrimitives.Dot(weights, objectives);
     }
 
