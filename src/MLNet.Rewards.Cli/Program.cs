@@ -14,6 +14,7 @@ var root = new RootCommand(
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
+    TrainMultiObjectiveCommand.Create(),
     DemoCommand.Create(),
 };
 
