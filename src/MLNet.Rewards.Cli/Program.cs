@@ -15,6 +15,7 @@ var root = new RootCommand(
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     TrainMultiObjectiveCommand.Create(),
+    MultiObjectiveBenchmarkCommand.Create(),
     DemoCommand.Create(),
 };
 
