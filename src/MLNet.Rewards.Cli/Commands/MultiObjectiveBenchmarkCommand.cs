@@ -20,7 +20,15 @@ internal static class MultiObjectiveBenchmarkCommand
 {
     private static readonly string[] OutOfDomainSets = ["alpaca-eval-test", "llmbar", "llmbar-processed"];
     private static readonly string[] LlmBarSubsets = ["llmbar-natural", "llmbar-adversarial-neighbor", "llmbar-adversarial-gptinst", "llmbar-adversarial-gptout", "llmbar-adversarial-manual"];
-    private const string HarmlessCv = "hh-harmless-test (CV)";
+    private const string HarmlessCv = "hh-harmless (CV)";
+
+    /// <summary>The combiners compared: without decorrelation, with ArmoRM's (length), and with length on a log scale.</summary>
+    private static readonly (string Suffix, double? Bound, VerbosityScale Scale)[] Variants =
+    [
+        ("", null, VerbosityScale.Linear),
+        (" + decorr.", 0.03, VerbosityScale.Linear),
+        (" + log-decorr.", 0.03, VerbosityScale.Logarithmic),
+    ];
 
     public static Command Create()
     {
@@ -57,13 +65,14 @@ internal static class MultiObjectiveBenchmarkCommand
 
         public PairwiseTrainerOptions Linear(long stream) => new() { Head = new LinearHeadSpec(), MaxEpochs = 20, Seed = SeededRandom.Derive(Seed, stream) };
 
-        public MultiObjectiveTrainerOptions Trainer(double? maxVerbositySpearman) => new()
+        public MultiObjectiveTrainerOptions Trainer(double? maxVerbositySpearman, VerbosityScale scale = VerbosityScale.Linear) => new()
         {
             Preference = Linear(1),
             Gate = new GatingHeadSpec { HiddenSizes = GateHidden, Temperature = 1f },
             GateTrainer = new PairwiseTrainerOptions { MaxEpochs = GateEpochs, Patience = 2 },
             MaxVerbositySpearman = maxVerbositySpearman,
             VerbosityMeasure = LengthMeasure.Characters,
+            VerbosityScale = scale,
             Seed = Seed,
         };
     }
@@ -112,6 +121,7 @@ internal static class MultiObjectiveBenchmarkCommand
         results.AddUntrained("longer wins", sets, p => p.Chosen.Length, p => p.Rejected.Length);
 
         clock.Restart();
+        var gateWeights = new List<string>();
         var foldOf = harmlessTest.Select(p => PromptGroupedSplit.FoldOf(p.Prompt, settings.Folds, (int)settings.Seed)).ToArray();
         for (int fold = 0; fold < settings.Folds; fold++)
         {
@@ -124,18 +134,23 @@ internal static class MultiObjectiveBenchmarkCommand
             var baselineIndices = Enumerable.Range(0, fixedBaselinePairs.Count).Concat(trainHh.Select(i => fixedBaselinePairs.Count + i)).ToArray();
             var baseline = new PairwiseTrainer(settings.Linear(2)).Fit(baselinePool.Subset(baselineIndices), cancellationToken: cancel).Head;
             var heldOut = combinerBatch.Rows(PairRows([.. testHh.Select(i => alpacaCombiner.Count + i)], combinerPool.Count));
-            results.Add("single Bradley–Terry (linear)", testHh, sets, ScoreHead(baseline, heldOut), setBatches.Select(b => ScoreHead(baseline, b)).ToList());
+            results.Add("single BT", testHh, sets, ScoreHead(baseline, heldOut), setBatches.Select(b => ScoreHead(baseline, b)).ToList());
 
             // Stage 2 per fold: the combiner sees alpaca's combiner half and the training folds of hh-harmless-test.
             int[] combinerPairIndices = [.. Enumerable.Range(0, alpacaCombiner.Count), .. trainHh.Select(i => alpacaCombiner.Count + i)];
             var combinerPairs = combinerPairIndices.Select(i => combinerPool[i]).ToList();
             var batch = combinerBatch.Rows(PairRows(combinerPairIndices, combinerPool.Count));
-            foreach (var (variant, bound) in new[] { ("", (double?)null), (" + decorrelation", 0.03) })
+            var batchLengths = batch.Responses.Select(r => (double)r.Length).ToArray();
+            var baselineOnBatch = new float[batch.Count];
+            baseline.Score(batch.Features, baselineOnBatch);
+            results.AddReference("single BT", Statistics.Spearman([.. baselineOnBatch.Select(v => (double)v)], batchLengths));
+            foreach (var (variant, bound, scale) in Variants)
             {
-                var model = new MultiObjectiveTrainer(settings.Trainer(bound)).FitCombiner(featurizer, objectives, combinerPairs, batch, log, cancel);
+                var model = new MultiObjectiveTrainer(settings.Trainer(bound, scale)).FitCombiner(featurizer, objectives, combinerPairs, batch, log, cancel);
                 var heldOutValues = model.Evaluate(heldOut);
                 var setValues = setBatches.Select(model.Evaluate).ToList();
-                var trainValues = model.Evaluate(batch).Values;
+                var trainValuesAll = model.Evaluate(batch);
+                var trainValues = trainValuesAll.Values;
                 int n = combinerPairs.Count;
                 var linear = LinearScalarizer.Fit(Rows(trainValues, 0, n), Rows(trainValues, n, n), [.. combinerPairs.Select(p => StableHash.Of(p.Prompt))], settings.Linear(3));
                 RewardCombination[] combinations =
@@ -145,14 +160,15 @@ internal static class MultiObjectiveBenchmarkCommand
                 ];
                 foreach (var combination in combinations)
                 {
-                    string name = (combination is GateCombination ? "gated (ArmoRM)" : combination is LinearScalarizer ? "linear (logistic-regression weights)" : combination.Describe()) + variant;
+                    string name = (combination is GateCombination ? "gate (ArmoRM)" : combination is LinearScalarizer ? "linear (fit)" : combination.Describe()) + variant;
                     results.Add(name, testHh, sets, Split(model.Combine(heldOutValues, combination)), setValues.Select(v => Split(model.Combine(v, combination))).ToList());
+                    results.AddReference(name, Statistics.Spearman([.. model.Combine(trainValuesAll, combination).Select(v => (double)v)], batchLengths));
                 }
 
-                if (bound is null && fold == 0)
+                if (fold == 0)
                 {
-                    var weights = model.Gate!.Weights(heldOutValues.Prompts);
-                    Console.Error.WriteLine("mean gate weights on held-out hh-harmless prompts (fold 1): " + string.Join(", ", model.ObjectiveNames.Select((name, j) => $"{name} {Enumerable.Range(0, weights.Rows).Average(i => weights.Row(i)[j]):F2}")));
+                    gateWeights.Add($"{(variant.Length == 0 ? "no decorrelation" : variant[3..])}, held-out hh-harmless-test prompts: {MeanWeights(model, heldOutValues)}");
+                    gateWeights.Add($"{(variant.Length == 0 ? "no decorrelation" : variant[3..])}, alpaca-eval-test prompts: {MeanWeights(model, setValues[0])}");
                 }
             }
         }
@@ -162,14 +178,25 @@ internal static class MultiObjectiveBenchmarkCommand
         Console.WriteLine($"'helpful' (hh-helpful-train-sample + pku-saferlhf-helpful, {helpfulPairs.Count}), 'judge' (alpaca-eval-train sample, {judgePairs.Count}). Combiner pairs: {alpacaCombiner.Count} alpaca-eval-train + the training folds of hh-harmless-test.");
         Console.WriteLine($"Gate {string.Join("x", settings.GateHidden)}, T = 1, AdamW 1e-3, at most {settings.GateEpochs} epochs; single reward: a linear Bradley–Terry head on all {fixedBaselinePairs.Count} + hh-harmless-test training-fold pairs.");
         Console.WriteLine($"Hashing featurizer ({settings.Buckets} buckets, response + prompt⊙response features), seed {settings.Seed}, {settings.Folds} prompt-grouped folds over hh-harmless-test.");
+        Console.WriteLine("Decorrelation: every learned objective o gets o - λ·v with |Spearman(o - λ·v, length)| <= 0.03 on the combiner pairs of its fold; v is the standardised length in characters, or its logarithm.");
         Console.WriteLine("hh-harmless-test: pooled held-out accuracy [bootstrap 95% CI]; other sets: mean accuracy of the fold models.");
         Console.WriteLine();
         results.WriteAccuracy(sets.Select(s => s.Name).ToList());
         Console.WriteLine();
-        Console.WriteLine("Spearman correlation of reward with response length (characters), chosen and rejected responses pooled:");
+        Console.WriteLine("Spearman correlation of reward with response length (characters), chosen and rejected responses pooled; 'reference set' is the");
+        Console.WriteLine("combiner pairs of each fold (where λ was fitted), mean over folds:");
         results.WriteLengthCorrelation(sets.Select(s => s.Name).ToList());
         Console.WriteLine();
+        Console.WriteLine("Mean gate weights of the fold-1 models:");
+        gateWeights.ForEach(line => Console.WriteLine("- " + line));
+        Console.WriteLine();
         Console.WriteLine($"stage 1 {objectivesTime.TotalSeconds:F0} s, featurization {featurizeTime.TotalSeconds:F0} s, {settings.Folds} folds {foldTime.TotalSeconds:F0} s, total {total.Elapsed.TotalSeconds:F0} s on {Environment.ProcessorCount} cores");
+    }
+
+    private static string MeanWeights(MultiObjectiveRewardModel model, ObjectiveValues values)
+    {
+        var weights = model.Gate!.Weights(values.Prompts);
+        return string.Join(", ", model.ObjectiveNames.Select((name, j) => string.Create(CultureInfo.InvariantCulture, $"{name} {Enumerable.Range(0, weights.Rows).Average(i => weights.Row(i)[j]):F2}")));
     }
 
     private static List<PreferencePair> Sample(List<PreferencePair> pairs, int count, long seed)
@@ -211,6 +238,18 @@ internal static class MultiObjectiveBenchmarkCommand
         private readonly List<string> _order = [];
         private readonly Dictionary<string, (float[] Chosen, float[] Rejected, bool[] Filled)> _harmless = [];
         private readonly Dictionary<(string Row, string Set), List<EvaluationReport>> _sets = [];
+        private readonly Dictionary<string, List<double>> _reference = [];
+
+        /// <summary>One fold's Spearman(reward, length) on the combiner's own pairs, where decorrelation was fitted.</summary>
+        public void AddReference(string name, double spearman)
+        {
+            if (!_reference.TryGetValue(name, out var values))
+            {
+                _reference[name] = values = [];
+            }
+
+            values.Add(spearman);
+        }
 
         /// <summary>A reward that needs no training: scored once on every pair.</summary>
         public void AddUntrained(string name, IReadOnlyList<(string Name, List<PreferencePair> Pairs)> sets, Func<PreferencePair, float> chosen, Func<PreferencePair, float> rejected)
@@ -247,7 +286,7 @@ internal static class MultiObjectiveBenchmarkCommand
 
         public void WriteAccuracy(List<string> sets)
         {
-            var table = ResultTables.Create(["reward", .. sets.Take(1), HarmlessCv, .. sets.Skip(1).Take(1), .. LlmBarSubsets.Select(s => s.Replace("llmbar-", "", StringComparison.Ordinal)), .. sets.Skip(2)]);
+            var table = ResultTables.Create(["reward", .. sets.Take(1), HarmlessCv, .. sets.Skip(1).Take(1), .. LlmBarSubsets.Select(s => s.Replace("llmbar-", "", StringComparison.Ordinal).Replace("adversarial-", "adv-", StringComparison.Ordinal)), .. sets.Skip(2)]);
             foreach (string row in _order)
             {
                 var cells = new List<string> { row, Mean(row, sets[0], r => r.Overall.Accuracy), ResultTables.Accuracy(Pooled(row).Overall), Mean(row, sets[1], r => r.Overall.Accuracy) };
@@ -261,10 +300,11 @@ internal static class MultiObjectiveBenchmarkCommand
 
         public void WriteLengthCorrelation(List<string> sets)
         {
-            var table = ResultTables.Create(["reward", .. sets.Take(1).Select(s => ">" + s), ">" + HarmlessCv, .. sets.Skip(1).Select(s => ">" + s)]);
+            var table = ResultTables.Create(["reward", ">reference set", .. sets.Take(1).Select(s => ">" + s), ">" + HarmlessCv, .. sets.Skip(1).Select(s => ">" + s)]);
             foreach (string row in _order)
             {
-                table.AddPlainRow([row, Mean(row, sets[0], r => r.LengthSpearman), Pooled(row).LengthSpearman.ToString("F3", Invariant), .. sets.Skip(1).Select(set => Mean(row, set, r => r.LengthSpearman))]);
+                string reference = _reference.TryGetValue(row, out var values) ? values.Average().ToString("F3", Invariant) : "-";
+                table.AddPlainRow([row, reference, Mean(row, sets[0], r => r.LengthSpearman), Pooled(row).LengthSpearman.ToString("F3", Invariant), .. sets.Skip(1).Select(set => Mean(row, set, r => r.LengthSpearman))]);
             }
 
             ResultTables.Write(table);

@@ -67,9 +67,9 @@ public sealed class MultiObjectiveRewardModel
             throw new ArgumentException($"the gate weighs {gate.ObjectiveCount} objectives over {gate.PromptDimension}-dimensional prompts, but the model has {objectives.Count} objectives and a {embedder.Dimension}-dimensional featurizer", nameof(gate));
         }
 
-        if (!(verbosity.Scale > 0))
+        if (!(verbosity.StandardDeviation > 0))
         {
-            throw new ArgumentException("the verbosity scale must be positive", nameof(verbosity));
+            throw new ArgumentException("the verbosity standard deviation must be positive", nameof(verbosity));
         }
 
         Objectives = objectives;

@@ -87,9 +87,9 @@ public sealed class MultiObjectiveTrainer
         }
 
         var neutral = objectives.Select(o => o with { Descriptor = o.Descriptor with { Mean = 0, Scale = 1, VerbosityLambda = 0 } }).ToList();
-        var verbosityRaw = batch.Responses.Select(r => (double)Options.VerbosityMeasure.Of(r)).ToArray();
-        var (lengthMean, lengthScale) = MeanAndScale(verbosityRaw);
-        var verbosity = new VerbosityReference(Options.VerbosityMeasure, (float)lengthMean, (float)lengthScale);
+        var unscaled = new VerbosityReference(Options.VerbosityMeasure, Options.VerbosityScale, 0, 1);
+        var (lengthMean, lengthScale) = MeanAndScale([.. batch.Responses.Select(r => (double)unscaled.Raw(r))]);
+        var verbosity = unscaled with { Mean = (float)lengthMean, StandardDeviation = (float)lengthScale };
         var probe = new MultiObjectiveRewardModel(featurizer.Embedder, featurizer.Layout, neutral, verbosity, null, new MinScalarizer());
         var raw = probe.Evaluate(batch).Raw;
         var standardVerbosity = batch.Responses.Select(r => (double)verbosity.Of(r)).ToArray();
@@ -256,6 +256,9 @@ public sealed record MultiObjectiveTrainerOptions
 
     /// <summary>How verbosity is measured.</summary>
     public LengthMeasure VerbosityMeasure { get; init; } = LengthMeasure.Characters;
+
+    /// <summary>Whether decorrelation subtracts a multiple of the length or of its logarithm.</summary>
+    public VerbosityScale VerbosityScale { get; init; } = VerbosityScale.Linear;
 
     /// <summary>
     /// The bound on |Spearman(objective, verbosity)| on the combiner's pairs that decorrelation enforces for every learned

@@ -56,17 +56,36 @@ public sealed record ObjectiveDescriptor
 /// <param name="Head">The trained head; null for measured objectives.</param>
 public sealed record Objective(ObjectiveDescriptor Descriptor, RewardHead? Head);
 
+/// <summary>The scale on which response length enters verbosity decorrelation.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VerbosityScale>))]
+public enum VerbosityScale
+{
+    /// <summary>The length itself.</summary>
+    Linear,
+
+    /// <summary>ln(1 + length): a long response is penalised for its order of magnitude, so one λ fits short and long responses alike.</summary>
+    Logarithmic,
+}
+
 /// <summary>
-/// The verbosity signal of decorrelation: the response length in <see cref="Measure"/>, standardised with the reference
-/// set's <see cref="Mean"/> and <see cref="Scale"/>.
+/// The verbosity signal of decorrelation: the response length in <see cref="Measure"/>, on <see cref="Scale"/>, standardised
+/// with the reference set's <see cref="Mean"/> and <see cref="StandardDeviation"/>.
 /// </summary>
 /// <param name="Measure">How length is measured.</param>
-/// <param name="Mean">Mean length on the reference set.</param>
-/// <param name="Scale">Standard deviation of the length on the reference set.</param>
-public sealed record VerbosityReference(LengthMeasure Measure, float Mean, float Scale)
+/// <param name="Scale">Linear or logarithmic length.</param>
+/// <param name="Mean">Mean of the (scaled) length on the reference set.</param>
+/// <param name="StandardDeviation">Standard deviation of the (scaled) length on the reference set.</param>
+public sealed record VerbosityReference(LengthMeasure Measure, VerbosityScale Scale, float Mean, float StandardDeviation)
 {
+    /// <summary>The scaled, unstandardised length of <paramref name="response"/>.</summary>
+    public float Raw(string response)
+    {
+        float length = Measure.Of(response);
+        return Scale == VerbosityScale.Logarithmic ? MathF.Log(1f + length) : length;
+    }
+
     /// <summary>The standardised verbosity of <paramref name="response"/>.</summary>
-    public float Of(string response) => (Measure.Of(response) - Mean) / Scale;
+    public float Of(string response) => (Raw(response) - Mean) / StandardDeviation;
 }
 
 /// <summary>An objective to train, with its data.</summary>

@@ -290,5 +290,5 @@ public sealed record ProductScalarizer : Scalarizer
     }
 
     /// <inheritdoc />
-    public override string Describe() => "product(log Π σ(r_i))";
+    public override string Describe() => KindName;
 }
