@@ -243,15 +243,13 @@ public sealed class MultiObjectiveRewardModel
 
         var body = new JsonObject
         {
-            ["featurizer"] = JsonSerializer.SerializeToNode<FeaturizerSpec>(Featurizer.Embedder.Spec, ModelArchive.JsonOptions),
-            ["featureLayout"] = JsonSerializer.SerializeToNode(Featurizer.Layout, ModelArchive.JsonOptions),
-            ["inputDimension"] = Featurizer.Dimension,
             ["objectives"] = JsonSerializer.SerializeToNode(Objectives.Select(o => o.Descriptor).ToList(), ModelArchive.JsonOptions),
             ["verbosity"] = JsonSerializer.SerializeToNode(Verbosity, ModelArchive.JsonOptions),
             ["gate"] = Gate is null ? null : JsonSerializer.SerializeToNode<HeadSpec>(Gate.Spec, ModelArchive.JsonOptions),
             ["defaultCombination"] = JsonSerializer.SerializeToNode(DefaultCombination, ModelArchive.JsonOptions),
             ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
         };
+        FeaturizerManifest.Write(body, Featurizer);
         ModelArchive.Save(path, ComponentName, body, tensors);
     }
 
@@ -260,14 +258,7 @@ public sealed class MultiObjectiveRewardModel
     public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
     {
         var contents = ModelArchive.Load(path, ComponentName);
-        var featurizerSpec = contents.Get<FeaturizerSpec>("featurizer");
-        var layout = contents.Get<FeatureLayout>("featureLayout");
-        int inputDimension = contents.Get<int>("inputDimension");
-        int expected = ResponseFeatures.Dimension(layout, featurizerSpec.Dimension);
-        if (inputDimension != expected)
-        {
-            throw new ModelFormatException(path, $"inputDimension is {inputDimension} but the featurizer ({featurizerSpec.Dimension}) with layout {layout} gives {expected}");
-        }
+        var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);
 
         var descriptors = contents.Get<List<ObjectiveDescriptor>>("objectives");
         var objectives = new List<Objective>();
