@@ -182,11 +182,12 @@ public sealed class MultiObjectiveTrainer
         var fit = RidgeRegression.Fit(features, targets, groups, Options.Ridge with { Seed = seed });
         var head = new LinearRewardHead(features.Columns);
         fit.Weights.CopyTo(head.Parameters, 0);
-        log?.Report($"{definition.Name}: ridge on '{definition.Attribute}', {fit.Rows} rated rows, penalty {fit.Penalty:G3}, validation RMSE {fit.ValidationRmse:F3}");
+        log?.Report($"{definition.Name}: ridge on '{definition.Attribute}', {fit.Rows} rated rows, penalty {fit.Penalty:G3}, validation RMSE {fit.ValidationRmse:F3} (the validation ratings' standard deviation is {fit.ValidationTargetStd:F3})");
         var metrics = new Dictionary<string, double> { ["ridge.penalty"] = fit.Penalty, ["ridge.rows"] = fit.Rows };
         if (!double.IsNaN(fit.ValidationRmse))
         {
             metrics["ridge.validationRmse"] = fit.ValidationRmse;
+            metrics["ridge.validationTargetStd"] = fit.ValidationTargetStd;
         }
 
         return new Objective(new ObjectiveDescriptor { Name = definition.Name, Kind = ObjectiveKind.Regression, Head = head.Spec, Metrics = metrics }, head);

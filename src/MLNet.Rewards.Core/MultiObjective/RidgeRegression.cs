@@ -57,7 +57,7 @@ public static class RidgeRegression
         }
 
         var weights = new GramSystem(features, targets, all).Solve(best);
-        return new RidgeFit(weights, best, Math.Sqrt(bestError), all.Length, validation.Length);
+        return new RidgeFit(weights, best, Math.Sqrt(bestError), StandardDeviation(targets, validation), all.Length, validation.Length);
     }
 
     /// <summary>Mean squared error of <paramref name="weights"/> on the given rows.</summary>
@@ -71,6 +71,30 @@ public static class RidgeRegression
         }
 
         return sum / rows.Length;
+    }
+
+    /// <summary>Standard deviation of the targets of <paramref name="rows"/>: the RMSE of always predicting their mean.</summary>
+    private static double StandardDeviation(ReadOnlySpan<float> targets, int[] rows)
+    {
+        if (rows.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        double mean = 0;
+        foreach (int i in rows)
+        {
+            mean += targets[i];
+        }
+
+        mean /= rows.Length;
+        double sum = 0;
+        foreach (int i in rows)
+        {
+            sum += (targets[i] - mean) * (targets[i] - mean);
+        }
+
+        return Math.Sqrt(sum / rows.Length);
     }
 
     private static int[] LabelledRows(ReadOnlySpan<float> targets, IEnumerable<int> candidates)
@@ -228,6 +252,7 @@ public sealed record RidgeOptions
 /// <param name="Weights">The ridge weights (no intercept).</param>
 /// <param name="Penalty">The penalty picked on the validation split.</param>
 /// <param name="ValidationRmse">Root mean squared error on the validation split at that penalty (NaN when there was no split).</param>
+/// <param name="ValidationTargetStd">Standard deviation of the validation targets: the error of always predicting their mean, for comparison.</param>
 /// <param name="Rows">Labelled rows of the final fit.</param>
 /// <param name="ValidationRows">Labelled rows used to pick the penalty.</param>
-public sealed record RidgeFit(float[] Weights, double Penalty, double ValidationRmse, int Rows, int ValidationRows);
+public sealed record RidgeFit(float[] Weights, double Penalty, double ValidationRmse, double ValidationTargetStd, int Rows, int ValidationRows);
