@@ -36,20 +36,9 @@ public sealed record GatingHeadSpec : HeadSpec
     /// <summary>Checks the settings, naming the bad one; the objective count is checked unless <paramref name="objectiveCountKnown"/> is false (a template the trainer completes).</summary>
     public void Validate(bool objectiveCountKnown = true)
     {
-        if (objectiveCountKnown && ObjectiveCount < 1)
-        {
-            throw new ArgumentException($"ObjectiveCount is {ObjectiveCount}: the gate needs at least one objective");
-        }
-
-        if (HiddenSizes.Any(h => h < 1))
-        {
-            throw new ArgumentException($"HiddenSizes is [{string.Join(",", HiddenSizes)}]: every hidden layer of the gate needs at least one unit");
-        }
-
-        if (!(Temperature > 0) || !float.IsFinite(Temperature))
-        {
-            throw new ArgumentException($"Temperature is {Temperature}: the gate's softmax temperature must be a positive number");
-        }
+        OptionValidation.Require(!objectiveCountKnown || ObjectiveCount >= 1, nameof(ObjectiveCount), ObjectiveCount, "must be at least 1: the gate weighs at least one objective");
+        OptionValidation.Require(HiddenSizes.All(h => h >= 1), nameof(HiddenSizes), string.Join(",", HiddenSizes), "must give every hidden layer at least one unit");
+        OptionValidation.Require(Temperature > 0 && float.IsFinite(Temperature), nameof(Temperature), Temperature, "must be a positive number (the softmax temperature)");
     }
 }
 

@@ -17,6 +17,8 @@ namespace MLNet.Rewards.MultiObjective;
 /// </summary>
 public sealed class MultiObjectiveTrainer
 {
+    private const string ReferenceMetricPrefix = "reference.";
+
     /// <summary>Creates a trainer; the options are checked now.</summary>
     public MultiObjectiveTrainer(MultiObjectiveTrainerOptions? options = null)
     {
@@ -99,19 +101,21 @@ public sealed class MultiObjectiveTrainer
         {
             var column = Enumerable.Range(0, raw.Rows).Select(i => (double)raw.Data[(i * raw.Columns) + j]).ToArray();
             var (mean, scale) = MeanAndScale(column);
-            var descriptor = objectives[j].Descriptor with { Mean = (float)mean, Scale = (float)scale, Metrics = new(objectives[j].Descriptor.Metrics) };
+            // Stage-2 numbers of an earlier combiner (when objectives are reused) are replaced, stage-1 metrics kept.
+            var stageOne = objectives[j].Descriptor.Metrics.Where(m => !m.Key.StartsWith(ReferenceMetricPrefix, StringComparison.Ordinal)).ToDictionary();
+            var descriptor = objectives[j].Descriptor with { Mean = (float)mean, Scale = (float)scale, VerbosityLambda = 0, Metrics = stageOne };
             var standardized = column.Select(v => (v - mean) / scale).ToArray();
             if (Options.MaxVerbositySpearman is double bound && descriptor.Kind != ObjectiveKind.Measured)
             {
                 var result = VerbosityDecorrelation.FindLambda(standardized, standardVerbosity, bound);
                 descriptor = descriptor with { VerbosityLambda = (float)result.Lambda };
-                descriptor.Metrics["reference.lengthSpearman"] = result.SpearmanBefore;
-                descriptor.Metrics["reference.lengthSpearmanDecorrelated"] = result.SpearmanAfter;
+                descriptor.Metrics[ReferenceMetricPrefix + "lengthSpearman"] = result.SpearmanBefore;
+                descriptor.Metrics[ReferenceMetricPrefix + "lengthSpearmanDecorrelated"] = result.SpearmanAfter;
                 log?.Report($"{descriptor.Name}: λ = {result.Lambda:G4} (Spearman with length {result.SpearmanBefore:F3} -> {result.SpearmanAfter:F3})");
             }
             else
             {
-                descriptor.Metrics["reference.lengthSpearman"] = Evaluation.Statistics.Spearman(standardized, standardVerbosity);
+                descriptor.Metrics[ReferenceMetricPrefix + "lengthSpearman"] = Evaluation.Statistics.Spearman(standardized, standardVerbosity);
             }
 
             processed.Add(objectives[j] with { Descriptor = descriptor });
@@ -277,9 +281,6 @@ public sealed record MultiObjectiveTrainerOptions
         Preference.Validate();
         GateTrainer.Validate();
         Gate.Validate(objectiveCountKnown: false);
-        if (MaxVerbositySpearman is double bound && !(bound is > 0 and < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxVerbositySpearman), bound, "MaxVerbositySpearman must be in (0, 1), or null for no decorrelation");
-        }
+        OptionValidation.Require(MaxVerbositySpearman is null or (> 0 and < 1), nameof(MaxVerbositySpearman), MaxVerbositySpearman, "must be in (0, 1), or null for no decorrelation");
     }
 }

@@ -236,15 +236,8 @@ public sealed record RidgeOptions
     /// <summary>Checks the options, naming the one that is out of range.</summary>
     public void Validate()
     {
-        if (Penalties.Count == 0 || Penalties.Any(p => !(p > 0) || !double.IsFinite(p)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Penalties), string.Join(",", Penalties), "Penalties must list at least one positive, finite value");
-        }
-
-        if (ValidationFraction is <= 0 or >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in (0, 1)");
-        }
+        OptionValidation.Require(Penalties.Count > 0 && Penalties.All(p => p > 0 && double.IsFinite(p)), nameof(Penalties), string.Join(",", Penalties), "must list at least one positive, finite value");
+        OptionValidation.Require(ValidationFraction is > 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in (0, 1)");
     }
 }
 

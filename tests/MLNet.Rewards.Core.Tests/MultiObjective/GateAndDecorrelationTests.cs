@@ -53,7 +53,8 @@ public sealed class GateAndDecorrelationTests
     [TestMethod]
     public void GateSpecRejectsBadSettings()
     {
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new GatingHeadSpec { ObjectiveCount = 2, Temperature = 0 }.Create(10, 0)).Message, "temperature");
+        StringAssert.StartsWith(Assert.ThrowsExactly<InvalidOptionException>(() => new GatingHeadSpec { ObjectiveCount = 2, Temperature = 0 }.Create(10, 0)).Message, "Temperature must be a positive number");
+        StringAssert.StartsWith(Assert.ThrowsExactly<InvalidOptionException>(() => new MultiObjectiveTrainerOptions { MaxVerbositySpearman = 1.5 }.Validate()).Message, "MaxVerbositySpearman must be in (0, 1)");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new GatingHeadSpec { ObjectiveCount = 4 }.Create(4, 0)).Message, "need more than 4 columns");
     }
 

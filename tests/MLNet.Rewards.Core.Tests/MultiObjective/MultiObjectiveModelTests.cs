@@ -120,9 +120,13 @@ public sealed class MultiObjectiveModelTests
     public void WithOneObjectiveTheCombinerReducesToIt()
     {
         var f = Shared.Value;
-        var trainer = new MultiObjectiveTrainer(f.Options);
+
+        // Without decorrelation: the one objective's value is then an increasing affine map of its raw reward.
+        var trainer = new MultiObjectiveTrainer(f.Options with { MaxVerbositySpearman = null });
         var featurizer = new PairFeaturizer(new HashingTextEmbedder(Hashing), FeatureLayout.ResponseAndPromptProduct);
-        var single = trainer.FitCombiner(featurizer, [f.Model.Objectives.Single(o => o.Descriptor.Name == "harmless") with { Descriptor = f.Model.Objectives[2].Descriptor with { Mean = 0, Scale = 1, VerbosityLambda = 0 } }], f.CombinerPairs);
+        var harmlessObjective = f.Model.Objectives.Single(o => o.Descriptor.Name == "harmless");
+        var single = trainer.FitCombiner(featurizer, [harmlessObjective], f.CombinerPairs);
+        Assert.AreEqual(0f, single.Objectives[0].Descriptor.VerbosityLambda);
         var values = single.Evaluate(ResponseBatch.FromPairs(single.Featurizer, f.Test));
         var gate = single.Combine(values);
         float beta = single.Gate!.Beta;
@@ -133,7 +137,7 @@ public sealed class MultiObjectiveModelTests
         }
 
         // The objective's ranking is the combined ranking: same pairwise accuracy.
-        var harmless = f.Model.Objectives.Single(o => o.Descriptor.Name == "harmless").Head!;
+        var harmless = harmlessObjective.Head!;
         int n = f.Test.Count;
         var data = single.Featurizer.Featurize(f.Test);
         Assert.AreEqual(PairwiseTrainer.Measure(harmless, data).Accuracy, Enumerable.Range(0, n).Average(i => gate[i] > gate[n + i] ? 1.0 : gate[i] == gate[n + i] ? 0.5 : 0), 1e-12);
