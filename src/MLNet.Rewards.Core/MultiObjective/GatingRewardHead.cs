@@ -86,11 +86,18 @@ public sealed class GatingRewardHead : RewardHead
             throw new ArgumentException($"prompt embeddings have {promptEmbeddings.Columns} columns, the gate expects {PromptDimension}", nameof(promptEmbeddings));
         }
 
-        var weights = new FloatMatrix(promptEmbeddings.Rows, ObjectiveCount);
-        var buffers = _layers.CreateBuffers(1);
-        for (int i = 0; i < promptEmbeddings.Rows; i++)
+        const int Block = 256;
+        int k = ObjectiveCount;
+        var weights = new FloatMatrix(promptEmbeddings.Rows, k);
+        var buffers = _layers.CreateBuffers(Math.Min(Block, Math.Max(1, promptEmbeddings.Rows)));
+        for (int start = 0; start < promptEmbeddings.Rows; start += Block)
         {
-            Softmax(_layers.Forward(Parameters, promptEmbeddings.Row(i), 1, buffers), weights.Row(i));
+            int rows = Math.Min(Block, promptEmbeddings.Rows - start);
+            var logits = _layers.Forward(Parameters, promptEmbeddings.Data.AsSpan(start * PromptDimension, rows * PromptDimension), rows, buffers);
+            for (int i = 0; i < rows; i++)
+            {
+                Softmax(logits.Slice(i * k, k), weights.Row(start + i));
+            }
         }
 
         return weights;
