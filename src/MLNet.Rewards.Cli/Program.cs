@@ -17,6 +17,8 @@ var root = new RootCommand(
     TrainMultiObjectiveCommand.Create(),
     MultiObjectiveBenchmarkCommand.Create(),
     DemoCommand.Create(),
+    EmbedCommand.Create(),
+    BenchEmbedCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Persistence;
@@ -26,7 +27,7 @@ internal static class RewardModelLoader
     /// Loads the model at <paramref name="path"/> as a scorer. <paramref name="combination"/> and <paramref name="explain"/>
     /// apply to multi-objective models only; asking for them with another model is a usage error.
     /// </summary>
-    public static IResponseScorer Load(string path, RewardCombination? combination, bool explain)
+    public static IResponseScorer Load(string path, FeaturizerContext context, RewardCombination? combination, bool explain)
     {
         string component = ModelArchive.Load(path).Component;
         switch (component)
@@ -37,9 +38,9 @@ internal static class RewardModelLoader
                     throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");
                 }
 
-                return new PairwiseScorer(PairwiseRewardModel.Load(path));
+                return new PairwiseScorer(PairwiseRewardModel.Load(path, context));
             case MultiObjectiveRewardModel.ComponentName:
-                return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path), combination, explain);
+                return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path, context), combination, explain);
             default:
                 throw new ModelFormatException(path, $"holds a '{component}' model, which 'score' cannot use (it scores '{PairwiseRewardModel.ComponentName}' and '{MultiObjectiveRewardModel.ComponentName}' models)");
         }

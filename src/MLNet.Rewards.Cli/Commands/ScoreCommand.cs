@@ -18,6 +18,7 @@ internal static class ScoreCommand
     public static Command Create()
     {
         var model = SharedOptions.Model(required: true);
+        var modelDirectory = SharedOptions.ModelDirectoryOverride();
         var prompt = new Option<string>("--prompt") { Description = "The prompt. With --response, scores that one pair; without both, reads JSONL rows {\"prompt\",\"response\"} from stdin." };
         var response = new Option<string>("--response") { Description = "The response to score." };
         var explain = new Option<bool>("--explain") { Description = "Multi-objective models: also print each objective's reward, the gate weights and the combination used." };
@@ -25,7 +26,7 @@ internal static class ScoreCommand
         {
             Description = "Multi-objective models: how to combine the objectives instead of the model's default: gate, min, product, soft-min[:T], mean-variance[:k], lower-quantile[:q], linear:w1,w2,...",
         };
-        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, prompt, response, explain, combine };
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response, explain, combine };
         command.SetAction((parse, cancel) =>
         {
             RewardCombination? combination = null;
@@ -41,7 +42,7 @@ internal static class ScoreCommand
                 }
             }
 
-            var rewardModel = RewardModelLoader.Load(parse.GetValue(model)!.FullName, combination, parse.GetValue(explain));
+            var rewardModel = RewardModelLoader.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)), combination, parse.GetValue(explain));
             string? p = parse.GetValue(prompt), r = parse.GetValue(response);
             if (p is not null || r is not null)
             {
