@@ -35,29 +35,35 @@ internal static class MultiObjectiveBenchmarkCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with the shared data files.", DefaultValueFactory = _ => new DirectoryInfo("../shared/data") };
         var alpaca = new Option<int>("--alpaca-train") { Description = "Pairs sampled (seeded) from alpaca-eval-train; half train the 'judge' objective, half the combiner (0 = all 34,692).", DefaultValueFactory = _ => 4000 };
         var folds = new Option<int>("--folds") { Description = "Prompt-grouped cross-validation folds over hh-harmless-test.", DefaultValueFactory = _ => 5 };
-        var buckets = new Option<int>("--buckets") { Description = "Dimension of the hashing featurizer.", DefaultValueFactory = _ => 1024 };
         var gateHidden = new Option<int[]>("--gate-hidden") { Description = "Hidden sizes of the gate (ArmoRM's reference is 1024 1024 1024).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [256, 256, 256] };
         var gateEpochs = new Option<int>("--gate-epochs") { Description = "Most epochs of gate training.", DefaultValueFactory = _ => 10 };
         var seed = new Option<long>("--seed") { Description = "Seed of sampling, splits and training.", DefaultValueFactory = _ => 0 };
         var command = new Command("multi-objective-benchmark", "Compare a single Bradley–Terry reward, the gated multi-objective combiner (with and without verbosity decorrelation) and every scalarizer on the shared data.")
         {
-            data, alpaca, folds, buckets, gateHidden, gateEpochs, seed,
+            data, alpaca, folds, gateHidden, gateEpochs, seed,
         };
+        var featurizer = new FeaturizerOptions();
+        foreach (var option in featurizer.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancel) =>
         {
-            var settings = new Settings(parse.GetValue(data)!, parse.GetValue(alpaca), parse.GetValue(folds), parse.GetValue(buckets), parse.GetValue(gateHidden)!, parse.GetValue(gateEpochs), parse.GetValue(seed));
+            var settings = new Settings(parse.GetValue(data)!, parse.GetValue(alpaca), parse.GetValue(folds), parse.GetValue(gateHidden)!, parse.GetValue(gateEpochs), parse.GetValue(seed));
             if (settings.Folds < 2)
             {
                 throw new UsageException("--folds must be at least 2");
             }
 
-            Run(settings, cancel);
+            using var scope = featurizer.CreateEmbedder(parse);
+            Run(settings, new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), cancel);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
-    private sealed record Settings(DirectoryInfo Data, int AlpacaTrain, int Folds, int Buckets, int[] GateHidden, int GateEpochs, long Seed)
+    private sealed record Settings(DirectoryInfo Data, int AlpacaTrain, int Folds, int[] GateHidden, int GateEpochs, long Seed)
     {
         public string File(string name) => Path.Combine(Data.FullName, name + ".jsonl.gz");
 
@@ -77,7 +83,7 @@ internal static class MultiObjectiveBenchmarkCommand
         };
     }
 
-    private static void Run(Settings settings, CancellationToken cancel)
+    private static void Run(Settings settings, PairFeaturizer featurizer, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
         var log = new SynchronousProgress<string>(Console.Error.WriteLine);
@@ -92,7 +98,6 @@ internal static class MultiObjectiveBenchmarkCommand
         var harmlessTest = settings.Pairs("hh-harmless-test");
         var sets = OutOfDomainSets.Select(name => (Name: name, Pairs: settings.Pairs(name))).ToList();
 
-        var featurizer = new PairFeaturizer(new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = settings.Buckets }), FeatureLayout.ResponseAndPromptProduct);
         Console.Error.WriteLine($"featurizer {featurizer.Embedder}, {featurizer.Dimension} features; alpaca-eval-train sample {alpaca.Count:N0} of {alpacaAll.Count:N0} ({judgePairs.Count:N0} judge objective, {alpacaCombiner.Count:N0} combiner)");
 
         // Stage 1 once: the objectives never see hh-harmless-test.
@@ -177,7 +182,7 @@ internal static class MultiObjectiveBenchmarkCommand
         Console.WriteLine($"Objectives: ridge on HelpSteer ratings ({string.Join(", ", attributes)}; {rated.Count} rated responses); Bradley–Terry (linear) 'harmless' (hh-harmless-train-sample + pku-saferlhf-harmless, {harmlessPairs.Count} pairs),");
         Console.WriteLine($"'helpful' (hh-helpful-train-sample + pku-saferlhf-helpful, {helpfulPairs.Count}), 'judge' (alpaca-eval-train sample, {judgePairs.Count}). Combiner pairs: {alpacaCombiner.Count} alpaca-eval-train + the training folds of hh-harmless-test.");
         Console.WriteLine($"Gate {string.Join("x", settings.GateHidden)}, T = 1, AdamW 1e-3, at most {settings.GateEpochs} epochs; single reward: a linear Bradley–Terry head on all {fixedBaselinePairs.Count} + hh-harmless-test training-fold pairs.");
-        Console.WriteLine($"Hashing featurizer ({settings.Buckets} buckets, response + prompt⊙response features), seed {settings.Seed}, {settings.Folds} prompt-grouped folds over hh-harmless-test.");
+        Console.WriteLine($"Featurizer {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features), seed {settings.Seed}, {settings.Folds} prompt-grouped folds over hh-harmless-test.");
         Console.WriteLine("Decorrelation: every learned objective o gets o - λ·v with |Spearman(o - λ·v, length)| <= 0.03 on the combiner pairs of its fold; v is the standardised length in characters, or its logarithm.");
         Console.WriteLine("hh-harmless-test: pooled held-out accuracy [bootstrap 95% CI]; other sets: mean accuracy of the fold models.");
         Console.WriteLine();
