@@ -16,12 +16,14 @@ internal static class ScoreCommand
     {
         var model = SharedOptions.Model(required: true);
         var modelDirectory = SharedOptions.ModelDirectoryOverride();
+        var store = SharedOptions.Store();
         var prompt = new Option<string>("--prompt") { Description = "The prompt. With --response, scores that one pair; without both, reads JSONL rows {\"prompt\",\"response\"} from stdin." };
         var response = new Option<string>("--response") { Description = "The response to score." };
-        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response };
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, store, prompt, response };
         command.SetAction((parse, cancel) =>
         {
-            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
+            var (rewardModel, scope) = SharedOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(modelDirectory), parse.GetValue(store));
+            using var owned = scope;
             string? p = parse.GetValue(prompt), r = parse.GetValue(response);
             if (p is not null || r is not null)
             {
