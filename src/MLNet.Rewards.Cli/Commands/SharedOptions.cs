@@ -2,6 +2,7 @@ using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Storage;
 using MLNet.Rewards.Training;
 
@@ -34,8 +35,22 @@ internal static class SharedOptions
         Description = "For models with the ONNX sentence encoder: the encoder's model folder, when it is not where the model was trained (the ONNX file must be the same one; its SHA-256 is checked).",
     };
 
-    /// <summary>Where a loaded model's featurizer finds its files.</summary>
-    public static FeaturizerContext Context(DirectoryInfo? modelDirectory) => modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
+    public static Option<FileInfo> Store() => new("--store")
+    {
+        Description = "SQLite embedding store: text vectors found there are reused, missing ones are computed and added.",
+    };
+
+    /// <summary>
+    /// Loads a model zip; its featurizer finds model files in <paramref name="modelDirectory"/> when given, and goes
+    /// through the embedding store at <paramref name="store"/> when given. Dispose the scope when done.
+    /// </summary>
+    public static (PairwiseRewardModel Model, EmbedderScope Scope) LoadModel(FileInfo path, DirectoryInfo? modelDirectory, FileInfo? store)
+    {
+        var context = modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
+        var loaded = PairwiseRewardModel.Load(path.FullName, context);
+        var scope = EmbedderScope.WithStore(loaded.Embedder, store, new EmbeddingStoreOptions());
+        return (store is null ? loaded : new PairwiseRewardModel(scope.Embedder, loaded.Layout, loaded.Head, loaded.Info), scope);
+    }
 
     /// <summary>Reads every data file, reporting skipped lines.</summary>
     public static List<PreferencePair> ReadPairs(IEnumerable<FileInfo> files, bool skipBadLines)

@@ -81,11 +81,17 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
         }
     }
 
-    /// <summary>Token ids of every text (tokenised on all cores).</summary>
+    /// <summary>Token ids of every text, in order.</summary>
     public int[][] Tokenize(IReadOnlyList<string> texts)
     {
+        // Sequential on purpose: ONNX Runtime's intra-op threads hold the cores between runs, and handing tokenisation
+        // to the thread pool made it slower, not faster (see docs/featurizer.md).
         var ids = new int[texts.Count][];
-        Parallel.For(0, texts.Count, i => ids[i] = Tokenizer.Encode(texts[i]));
+        for (int i = 0; i < texts.Count; i++)
+        {
+            ids[i] = Tokenizer.Encode(texts[i]);
+        }
+
         return ids;
     }
 

@@ -86,35 +86,13 @@ public sealed record OnnxSentenceFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ModelDirectory) || string.IsNullOrWhiteSpace(ModelFile))
-        {
-            throw new ArgumentException("the model folder and file must be given", nameof(ModelDirectory));
-        }
-
-        if (EmbeddingDimension < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(EmbeddingDimension), EmbeddingDimension, "must be positive");
-        }
-
-        if (MaxLength < 3)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "must be at least 3 tokens ([CLS], one token, [SEP])");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
-        }
-
-        if (Threads < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "must be 0 (all cores) or a positive thread count");
-        }
-
-        if (!Enum.IsDefined(Pooling))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "unknown pooling");
-        }
+        OptionValidation.Require(!string.IsNullOrWhiteSpace(ModelDirectory), nameof(ModelDirectory), ModelDirectory, "must name the model folder");
+        OptionValidation.Require(!string.IsNullOrWhiteSpace(ModelFile), nameof(ModelFile), ModelFile, "must name the ONNX file");
+        OptionValidation.Require(EmbeddingDimension >= 1, nameof(EmbeddingDimension), EmbeddingDimension, "must be positive");
+        OptionValidation.Require(MaxLength >= 3, nameof(MaxLength), MaxLength, "must be at least 3 tokens ([CLS], one token, [SEP])");
+        OptionValidation.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        OptionValidation.Require(Threads >= 0, nameof(Threads), Threads, "must be 0 (all cores) or a positive thread count");
+        OptionValidation.Require(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "must be Mean, Cls or Max");
     }
 
     /// <summary>

@@ -40,19 +40,8 @@ public sealed record OnnxSessionOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (IntraOpThreads < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "must be 0 (default) or a positive thread count");
-        }
-
-        if (InterOpThreads < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads, "must be 0 (default) or a positive thread count");
-        }
-
-        if (!Enum.IsDefined(OptimizationLevel))
-        {
-            throw new ArgumentOutOfRangeException(nameof(OptimizationLevel), OptimizationLevel, "unknown graph optimisation level");
-        }
+        OptionValidation.Require(IntraOpThreads >= 0, nameof(IntraOpThreads), IntraOpThreads, "must be 0 (default) or a positive thread count");
+        OptionValidation.Require(InterOpThreads >= 0, nameof(InterOpThreads), InterOpThreads, "must be 0 (default) or a positive thread count");
+        OptionValidation.Require(Enum.IsDefined(OptimizationLevel), nameof(OptimizationLevel), OptimizationLevel, "must be a known graph optimisation level");
     }
 }

@@ -38,15 +38,8 @@ public sealed record EmbeddingStoreOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Precision))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "unknown precision");
-        }
-
-        if (CommitChunk < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(CommitChunk), CommitChunk, "must be at least 1");
-        }
+        OptionValidation.Require(Enum.IsDefined(Precision), nameof(Precision), Precision, "must be Float32 or Float16");
+        OptionValidation.Require(CommitChunk >= 1, nameof(CommitChunk), CommitChunk, "must be at least 1");
     }
 }
 

@@ -41,15 +41,8 @@ public sealed record WordPieceTokenizerOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (MaxLength < 3)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "must be at least 3 (classifier, one piece, separator)");
-        }
-
-        if (MaxInputCharsPerWord < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxInputCharsPerWord), MaxInputCharsPerWord, "must be at least 1");
-        }
+        OptionValidation.Require(MaxLength >= 3, nameof(MaxLength), MaxLength, "must be at least 3 (classifier, one piece, separator)");
+        OptionValidation.Require(MaxInputCharsPerWord >= 1, nameof(MaxInputCharsPerWord), MaxInputCharsPerWord, "must be at least 1");
     }
 
     /// <summary>
