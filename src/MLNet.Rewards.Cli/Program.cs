@@ -18,6 +18,7 @@ var root = new RootCommand(
     EmbedCommand.Create(),
     BenchEmbedCommand.Create(),
     GenerateCommand.Create(),
+    GenArmTrainCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MLNet.Rewards.Generation;
+using MLNet.Rewards.Guidance;
 using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Cli.Commands;
@@ -10,11 +11,7 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var llm = new Option<DirectoryInfo>("--llm")
-        {
-            Description = "Chat model folder (model.onnx with KV cache and hidden_states, tokenizer.json, tokenizer_config.json, config.json).",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "models", "SmolLM2-135M-Instruct-q4")),
-        };
+        var llm = LlmOption();
         var prompt = new Option<string>("--prompt") { Description = "The user's message.", Required = true };
         var system = new Option<string?>("--system") { Description = "A system message (default: the template's own)." };
         var bestOf = new Option<int>("--best-of") { Description = "Generate N candidates and rank them with --reward.", DefaultValueFactory = _ => 1 };
@@ -24,10 +21,13 @@ internal static class GenerateCommand
         var topK = new Option<int>("--top-k") { Description = "Sample among the K most likely tokens (0 = all).", DefaultValueFactory = _ => 50 };
         var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 0.95f };
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = one per core).", DefaultValueFactory = _ => 0 };
-        var command = new Command("generate", "Answer a prompt with the local chat model (streamed); with --best-of N and --reward, generate N answers and rank them by reward.")
+        var threads = ThreadsOption();
+        var arms = new Option<FileInfo[]>("--arm") { Description = "GenARM reward heads (from 'genarm-train') that steer each token.", AllowMultipleArgumentsPerToken = true };
+        var alphas = new Option<float[]>("--alpha") { Description = "Weight of each --arm, in order (default 1 each).", AllowMultipleArgumentsPerToken = true };
+        var beta = new Option<float>("--beta") { Description = "GenARM's beta: scores are log p_base + (1/beta) * sum alpha_i log p_arm_i.", DefaultValueFactory = _ => 1f };
+        var command = new Command("generate", "Answer a prompt with the local chat model (streamed); with --best-of N and --reward, generate N answers and rank them by reward; with --arm, steer every token with GenARM reward heads.")
         {
-            llm, prompt, system, bestOf, reward, maxTokens, temperature, topK, topP, seed, threads,
+            llm, prompt, system, bestOf, reward, maxTokens, temperature, topK, topP, seed, threads, arms, alphas, beta,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -55,12 +55,13 @@ internal static class GenerateCommand
             var scorer = rewardFile is null ? null : RewardScorers.Load(rewardFile.FullName);
             using var model = CausalLanguageModel.Load(parse.GetValue(llm)!.FullName, new CausalLanguageModelOptions { Threads = parse.GetValue(threads) });
             var generator = new TextGenerator(model);
+            var guide = CreateGuide(parse.GetValue(arms) ?? [], parse.GetValue(alphas) ?? [], parse.GetValue(beta));
             string userText = parse.GetValue(prompt)!;
             List<ChatMessage> messages = parse.GetValue(system) is { } systemText ? [ChatMessage.System(systemText), ChatMessage.User(userText)] : [ChatMessage.User(userText)];
 
             if (n == 1)
             {
-                var single = generator.Generate(messages, 1, options, onText: piece => Console.Write(piece.Text), cancellationToken: cancel);
+                var single = generator.Generate(messages, 1, options, guide, piece => Console.Write(piece.Text), cancel);
                 Console.WriteLine();
                 var answer = single.Candidates[0];
                 string rewardText = scorer is null ? "" : $", reward {scorer.Score([userText], [answer.Text])[0].Reward.ToString("F3", CultureInfo.InvariantCulture)}";
@@ -72,7 +73,7 @@ internal static class GenerateCommand
             var result = ProgressDisplay.Run($"generating {n} candidates", progress =>
             {
                 int done = 0;
-                return selector.Generate(messages, userText, n, options, piece =>
+                return selector.Generate(messages, userText, n, options, guide, piece =>
                 {
                     if (piece.IsLast)
                     {
@@ -100,5 +101,30 @@ internal static class GenerateCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The chat model folder option, shared with the GenARM commands.</summary>
+    public static Option<DirectoryInfo> LlmOption() => new("--llm")
+    {
+        Description = "Chat model folder (model.onnx with KV cache and hidden_states, tokenizer.json, tokenizer_config.json, config.json).",
+        DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "models", "SmolLM2-135M-Instruct-q4")),
+    };
+
+    /// <summary>The ONNX Runtime thread-count option.</summary>
+    public static Option<int> ThreadsOption() => new("--threads") { Description = "ONNX Runtime threads (0 = one per core).", DefaultValueFactory = _ => 0 };
+
+    private static GenArmGuide? CreateGuide(FileInfo[] arms, float[] alphas, float beta)
+    {
+        if (arms.Length == 0)
+        {
+            return alphas.Length == 0 ? null : throw new UsageException("--alpha needs --arm");
+        }
+
+        if (alphas.Length != 0 && alphas.Length != arms.Length)
+        {
+            throw new UsageException($"give one --alpha per --arm ({arms.Length} heads, {alphas.Length} weights)");
+        }
+
+        return new GenArmGuide([.. arms.Select((file, i) => new WeightedArm(AutoregressiveRewardModel.Load(file.FullName), alphas.Length == 0 ? 1f : alphas[i]))], beta);
     }
 }

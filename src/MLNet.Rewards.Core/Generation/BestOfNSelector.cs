@@ -21,11 +21,11 @@ public sealed class BestOfNSelector
     /// <summary>
     /// Generates <paramref name="count"/> answers to <paramref name="messages"/> and ranks them by the reward of
     /// (<paramref name="scoringPrompt"/>, answer); the scoring prompt is the text the reward model was trained on as
-    /// "prompt" (usually the user's message).
+    /// "prompt" (usually the user's message). A <paramref name="guide"/> (e.g. GenARM) steers every candidate.
     /// </summary>
-    public BestOfNResult Generate(IReadOnlyList<ChatMessage> messages, string scoringPrompt, int count, SamplingOptions options, Action<GeneratedPiece>? onText = null, CancellationToken cancellationToken = default)
+    public BestOfNResult Generate(IReadOnlyList<ChatMessage> messages, string scoringPrompt, int count, SamplingOptions options, INextTokenGuide? guide = null, Action<GeneratedPiece>? onText = null, CancellationToken cancellationToken = default)
     {
-        var generation = _generator.Generate(messages, count, options, guide: null, onText, cancellationToken);
+        var generation = _generator.Generate(messages, count, options, guide, onText, cancellationToken);
         return Rank(scoringPrompt, generation);
     }
 
