@@ -19,6 +19,7 @@ var root = new RootCommand(
     BenchEmbedCommand.Create(),
     GenerateCommand.Create(),
     GenArmTrainCommand.Create(),
+    GenerationBenchCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

@@ -2,18 +2,9 @@ using System.Numerics.Tensors;
 
 namespace MLNet.Rewards.Guidance;
 
-/// <summary>Log-sum-exp helpers over a vocabulary row and over a top-K set with a remainder.</summary>
+/// <summary>Log-sum-exp over a top-K set of logits plus the rest of the vocabulary given as one log-mass.</summary>
 internal static class VocabularyMath
 {
-    /// <summary>log Σ exp(x) over <paramref name="values"/>, using <paramref name="scratch"/> (same length).</summary>
-    public static float LogSumExp(ReadOnlySpan<float> values, Span<float> scratch)
-    {
-        float max = TensorPrimitives.Max(values);
-        TensorPrimitives.Subtract(values, max, scratch);
-        TensorPrimitives.Exp(scratch, scratch);
-        return max + MathF.Log(TensorPrimitives.Sum(scratch));
-    }
-
     /// <summary>
     /// log( exp(<paramref name="logRest"/>) + Σ_j exp(<paramref name="logits"/>[j]) ): the normaliser of a distribution
     /// whose top-K logits are given and whose remaining mass is given as a log.
