@@ -14,4 +14,6 @@ set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e
 [ "$code" -eq 3 ] || { echo "expected exit code 3 for a missing model, got $code"; exit 1; }
+answer="$("${cli[@]}" generate --prompt "What is the capital of France?" --temperature 0 --max-tokens 12 --threads 2)"
+[[ "$answer" == *Paris* ]] || { echo "expected the greedy answer to name Paris, got: $answer"; exit 1; }
 echo "smoke: ok"
