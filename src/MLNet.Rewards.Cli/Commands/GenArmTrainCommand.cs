@@ -85,7 +85,7 @@ internal static class GenArmTrainCommand
 
                 Console.WriteLine($"{names[i]} ({files[i].Name}: {train.Count} training pairs, {test.Count} validation pairs; base model's own accuracy {ResultTables.Number(head.Info.Metrics.GetValueOrDefault("validation.accuracy.base", double.NaN))})");
                 ResultTables.Write(table);
-                Console.WriteLine($"saved {targets[i].FullName}");
+                Console.WriteLine($"kept epoch {head.Info.Metrics["bestEpoch"]:F0}; saved {targets[i].FullName}");
             }
 
             return Task.FromResult(ExitCodes.Success);

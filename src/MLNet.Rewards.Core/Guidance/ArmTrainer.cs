@@ -71,7 +71,8 @@ public sealed record ArmEpochReport(int Epoch, double TrainLoss, double Validati
 
 /// <summary>
 /// Trains GenARM's autoregressive reward head for one principle on stored features: trajectory-level Bradley–Terry loss,
-/// AdamW, seeded shuffling, single-threaded accumulation (bit-identical for a seed).
+/// AdamW, seeded shuffling, single-threaded accumulation (bit-identical for a seed). With validation pairs, the weights
+/// of the epoch with the best validation accuracy are kept (the head has ~400 k weights and overfits small data fast).
 /// </summary>
 public static class ArmTrainer
 {
@@ -92,6 +93,9 @@ public static class ArmTrainer
         var order = Enumerable.Range(0, train.Count).ToArray();
         var random = new SeededRandom(SeededRandom.Derive(options.Seed, 1));
         double baseAccuracy = Accuracy(model, validation);
+        float[] best = [.. model.Parameters];
+        double bestAccuracy = double.NegativeInfinity;
+        int bestEpoch = 0;
         var metrics = new Dictionary<string, double>();
         if (validation.Count > 0)
         {
@@ -115,13 +119,21 @@ public static class ArmTrainer
 
             double accuracy = Accuracy(model, validation);
             progress?.Report(new ArmEpochReport(epoch, lossSum / batches, accuracy));
-            metrics["train.loss"] = lossSum / batches;
-            if (validation.Count > 0)
+            metrics[$"train.loss.epoch{epoch}"] = lossSum / batches;
+            if (validation.Count == 0 || accuracy > bestAccuracy)
             {
-                metrics["validation.accuracy"] = accuracy;
+                // Early stopping: with validation pairs, keep the epoch that ranks them best (the first one on ties).
+                bestAccuracy = accuracy;
+                bestEpoch = epoch;
+                model.Parameters.CopyTo(best, 0);
+                if (validation.Count > 0)
+                {
+                    metrics["validation.accuracy"] = accuracy;
+                }
             }
         }
 
+        metrics["bestEpoch"] = bestEpoch;
         var info = new ModelInfo
         {
             Hyperparameters = new JsonObject
@@ -138,7 +150,7 @@ public static class ArmTrainer
             Metrics = metrics,
         };
         var trained = new AutoregressiveRewardModel(principle, options.Rank, first.HiddenSize, vocabularySize, first.TopK, options.Seed, info);
-        model.Parameters.CopyTo(trained.Parameters, 0);
+        best.CopyTo(trained.Parameters, 0);
         return trained;
     }
 
