@@ -15,7 +15,8 @@ data=../shared/data
 
 "${cli[@]}" genarm-train --data "$data/pku-saferlhf-harmless.jsonl.gz" "$data/pku-saferlhf-helpful.jsonl.gz" \
   --principle harmless helpful --output "$work/arm-harmless.zip" "$work/arm-helpful.zip" \
-  --pairs 64 --validation-fraction 0.25 --max-prompt-tokens 96 --max-response-tokens 48 --epochs 8 --threads 2
+  --pairs 64 --validation-fraction 0.25 --max-prompt-tokens 96 --max-response-tokens 48 --epochs 8 --threads 2 \
+  --features "$work/arm-features.zip"
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --featurizer minilm --int8 --head linear --output "$work/judge-harmless.zip"
 "${cli[@]}" train --data "$data/hh-helpful-train-sample.jsonl.gz" --featurizer minilm --int8 --head linear --output "$work/judge-helpful.zip"
 zcat "$data/pku-saferlhf-harmless.jsonl.gz" | head -n 64 > "$work/pku-harmless-first64.jsonl"

@@ -31,9 +31,10 @@ internal static class GenArmTrainCommand
         var maxResponse = new Option<int>("--max-response-tokens") { Description = "Most response tokens used.", DefaultValueFactory = _ => FeatureDefaults.MaxResponseTokens };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, split and order.", DefaultValueFactory = _ => 0 };
         var threads = GenerateCommand.ThreadsOption();
+        var store = new Option<FileInfo?>("--features") { Description = "Feature file: base-model features found there are reused (same settings and model), and all computed ones are written back." };
         var command = new Command("genarm-train", "Train GenARM autoregressive reward heads (one per principle) on the local chat model's hidden states, for guided generation with 'generate --arm'.")
         {
-            data, principles, outputs, llm, pairs, validation, rank, betaR, epochs, learningRate, weightDecay, batchSize, topK, maxPrompt, maxResponse, seed, threads,
+            data, principles, outputs, llm, pairs, validation, rank, betaR, epochs, learningRate, weightDecay, batchSize, topK, maxPrompt, maxResponse, seed, threads, store,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -66,6 +67,13 @@ internal static class GenArmTrainCommand
 
             using var model = CausalLanguageModel.Load(parse.GetValue(llm)!.FullName, new CausalLanguageModelOptions { Threads = parse.GetValue(threads) });
             var extractor = new ArmFeatureExtractor(model, features);
+            var storeFile = parse.GetValue(store);
+            if (storeFile is { Exists: true })
+            {
+                int reused = ArmFeatureStore.Load(storeFile.FullName, extractor);
+                Console.Error.WriteLine(reused > 0 ? $"reusing the base-model features of {reused} texts from {storeFile.Name}" : $"{storeFile.Name} was made with other settings or another model: recomputing");
+            }
+
             int limit = parse.GetValue(pairs);
             for (int i = 0; i < files.Length; i++)
             {
@@ -86,6 +94,11 @@ internal static class GenArmTrainCommand
                 Console.WriteLine($"{names[i]} ({files[i].Name}: {train.Count} training pairs, {test.Count} validation pairs; base model's own accuracy {ResultTables.Number(head.Info.Metrics.GetValueOrDefault("validation.accuracy.base", double.NaN))})");
                 ResultTables.Write(table);
                 Console.WriteLine($"kept epoch {head.Info.Metrics["bestEpoch"]:F0}; saved {targets[i].FullName}");
+            }
+
+            if (storeFile is not null)
+            {
+                ArmFeatureStore.Save(storeFile.FullName, extractor);
             }
 
             return Task.FromResult(ExitCodes.Success);

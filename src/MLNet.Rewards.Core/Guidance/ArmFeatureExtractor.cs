@@ -57,6 +57,24 @@ public sealed class ArmFeatureExtractor
     /// <summary>The settings.</summary>
     public ArmFeatureOptions Options => _options;
 
+    /// <summary>Identifies the base model file (name and size) that the features come from.</summary>
+    public string ModelIdentity => $"{Path.GetFileName(Path.GetDirectoryName(_model.Folder.Model))}/{Path.GetFileName(_model.Folder.Model)} ({new FileInfo(_model.Folder.Model).Length} bytes)";
+
+    /// <summary>Every text computed (or added) so far with its features.</summary>
+    public IEnumerable<KeyValuePair<(string Prompt, string Response), ArmTextFeatures>> Computed => _cache;
+
+    /// <summary>Adds features computed earlier (see <see cref="ArmFeatureStore"/>).</summary>
+    public void Add(string prompt, string response, ArmTextFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.TopK != _options.TopK || features.HiddenSize != _model.Shape.HiddenSize)
+        {
+            throw new ArgumentException($"features with top-{features.TopK} and hidden size {features.HiddenSize} do not fit this extractor (top-{_options.TopK}, hidden size {_model.Shape.HiddenSize})", nameof(features));
+        }
+
+        _cache[(prompt, response)] = features;
+    }
+
     /// <summary>Features of both responses of every pair.</summary>
     public List<ArmPairFeatures> Extract(IReadOnlyList<PreferencePair> pairs, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
