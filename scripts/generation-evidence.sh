@@ -2,7 +2,7 @@
 # Reruns the evidence of docs/generation.md: trains two GenARM heads (pku-saferlhf harmless/helpful, first 64 pairs),
 # a best-of-N selector on the same 64 harmlessness pairs, two independent MiniLM judges on the hh samples, then runs
 # 'generation-bench', which writes docs/generation-results.md and docs/genarm-frontier.svg.
-# About 30-40 minutes on 2 shared cores. WORK=<dir> keeps the trained models.
+# About 45 minutes on 2 cores shared with other jobs (load average 15-30 when measured). WORK=<dir> keeps the models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet

@@ -59,13 +59,17 @@ internal static class GenerationBenchCommand
             var heldOut = files.Select((f, i) => (f.Name, Prompts: DistinctPrompts(f, i < skips.Length ? skips[i] : 0, parse.GetValue(count)))).ToList();
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture, $"<!-- written by: mlnet-rewards {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))} -->");
+            Console.Error.WriteLine("speed: greedy decoding of the fixture prompts, plain and guided");
             bench.Speed(Path.Combine(folder, "fixture.json"), report);
             foreach (var (name, list) in heldOut)
             {
+                Console.Error.WriteLine($"held-out prompts: {name} ({list.Count} prompts x 6 methods)");
                 bench.Quality(name, list, report);
             }
 
+            Console.Error.WriteLine("frontier: alpha sweep");
             var frontier = bench.Frontier(heldOut[0].Prompts.Take(parse.GetValue(frontierCount)).ToList(), report);
+            Console.Error.WriteLine("examples");
             bench.Examples(report);
             var dir = parse.GetValue(output)!;
             dir.Create();
