@@ -68,8 +68,9 @@ internal static class BenchEmbedCommand
     private sealed record Timing(long Tokens, TimeSpan Tokenise, TimeSpan OnnxAlone, TimeSpan Full);
 
     /// <summary>
-    /// Times the full pipeline and ONNX Runtime alone on identical batches, alternating halves of the work
-    /// (full, alone, alone, full) so that a change in machine load affects both about equally.
+    /// Times the full pipeline and ONNX Runtime alone on identical batches, batch by batch, alternating which goes first,
+    /// so that changes in machine load affect both about equally. "Full" embeds the batch's texts from scratch
+    /// (tokenise, pad, encode, pool, normalise); "alone" only runs the encoder on the same batch's ready-made tensors.
     /// </summary>
     private static Timing Measure(OnnxSentenceEmbedder embedder, List<string> texts, CancellationToken cancel)
     {
@@ -79,39 +80,27 @@ internal static class BenchEmbedCommand
         var tokenise = clock.Elapsed;
         long tokens = ids.Sum(i => (long)i.Length);
         var batches = OnnxSentenceEmbedder.PlanBatches(ids, ((OnnxSentenceFeaturizerSpec)embedder.Spec).BatchSize);
-        var inputs = batches.Select(b => embedder.CreateInputs(ids, b)).ToList();
-        var halves = new[] { Enumerable.Range(0, batches.Count).Where(i => i % 2 == 0).ToArray(), Enumerable.Range(0, batches.Count).Where(i => i % 2 == 1).ToArray() };
-        var destination = new float[texts.Count * embedder.Dimension];
+        var destination = new float[((OnnxSentenceFeaturizerSpec)embedder.Spec).BatchSize * embedder.Dimension];
         TimeSpan full = TimeSpan.Zero, alone = TimeSpan.Zero;
-        try
+        for (int b = 0; b < batches.Count; b++)
         {
-            foreach (var (half, fullFirst) in new[] { (halves[0], true), (halves[1], false) })
+            cancel.ThrowIfCancellationRequested();
+            var batchTexts = batches[b].Rows.Select(r => texts[r]).ToList();
+            using var inputs = embedder.CreateInputs(ids, batches[b]);
+            for (int step = 0; step < 2; step++)
             {
-                var halfTexts = half.SelectMany(b => batches[b].Rows).Select(r => texts[r]).ToList();
-                for (int step = 0; step < 2; step++)
+                clock.Restart();
+                if ((step == 0) == (b % 2 == 0))
                 {
-                    cancel.ThrowIfCancellationRequested();
-                    clock.Restart();
-                    if ((step == 0) == fullFirst)
-                    {
-                        embedder.Embed(halfTexts, destination);
-                        full += clock.Elapsed;
-                    }
-                    else
-                    {
-                        foreach (int b in half)
-                        {
-                            using var outputs = embedder.RunEncoder(inputs[b]);
-                        }
-
-                        alone += clock.Elapsed;
-                    }
+                    embedder.Embed(batchTexts, destination);
+                    full += clock.Elapsed;
+                }
+                else
+                {
+                    using var outputs = embedder.RunEncoder(inputs);
+                    alone += clock.Elapsed;
                 }
             }
-        }
-        finally
-        {
-            inputs.ForEach(i => i.Dispose());
         }
 
         return new Timing(tokens, tokenise, alone, full);

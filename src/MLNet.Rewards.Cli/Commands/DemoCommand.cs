@@ -31,12 +31,13 @@ internal static class DemoCommand
         var maxTrain = new Option<int>("--max-train") { Description = "Use at most this many training pairs (0 = all): for a quick run.", DefaultValueFactory = _ => 0 };
         var featurizer = new FeaturizerOptions();
         featurizer.Buckets.DefaultValueFactory = _ => 512;
+        var maxEval = new Option<int>("--max-eval") { Description = "Use at most this many pairs of each evaluation set (0 = all): for a quick run, e.g. with the ONNX encoder on a busy machine.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 12 };
         var save = new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." };
         var command = new Command("demo", "Train and evaluate linear and MLP reward heads: a synthetic benchmark with a known golden reward, or (--data) AlpacaEval training with held-out and out-of-domain evaluation.")
         {
-            data, seed, maxTrain, hidden, epochs, save,
+            data, seed, maxTrain, maxEval, hidden, epochs, save,
         };
         foreach (var option in featurizer.All)
         {
@@ -45,7 +46,7 @@ internal static class DemoCommand
 
         command.SetAction((parse, cancel) =>
         {
-            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
+            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(maxEval), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
             var directory = parse.GetValue(data);
             if (directory is null)
             {
@@ -58,7 +59,7 @@ internal static class DemoCommand
         return command;
     }
 
-    private sealed record DemoSettings(long Seed, int MaxTrain, int[] Hidden, int Epochs, FileInfo? Save)
+    private sealed record DemoSettings(long Seed, int MaxTrain, int MaxEval, int[] Hidden, int Epochs, FileInfo? Save)
     {
         public PairwiseTrainerOptions Trainer(HeadSpec head) => new() { Head = head, Seed = Seed, MaxEpochs = Epochs, Patience = 2 };
 
@@ -67,15 +68,16 @@ internal static class DemoCommand
 
     private static int RunSynthetic(DemoSettings settings, CancellationToken cancel)
     {
-        Console.WriteLine("Synthetic benchmark: random unit embeddings (d = 128), a hidden golden reward, 10,000 training pairs with a share of");
-        Console.WriteLine("flipped labels, 5,000 test pairs labelled by the golden reward. Accuracy = agreement with the golden reward.");
+        var shape = new SyntheticBenchmarkOptions { TrainPairs = settings.MaxTrain > 0 ? settings.MaxTrain : 10_000 };
+        Console.WriteLine($"Synthetic benchmark: random unit embeddings (d = {shape.Dimension}), a hidden golden reward, {shape.TrainPairs:N0} training pairs with a share of");
+        Console.WriteLine($"flipped labels, {shape.TestPairs:N0} test pairs labelled by the golden reward. Accuracy = agreement with the golden reward.");
         Console.WriteLine();
         var evaluator = new PairwiseEvaluator();
         var table = ResultTables.Create(["label noise", ">flipped", .. settings.Heads.SelectMany(h => new[] { $"{h.Name} accuracy [95% CI]", $">{h.Name} time" })]);
 
         foreach (double noise in NoiseLevels)
         {
-            var options = new SyntheticBenchmarkOptions { LabelNoise = noise, Seed = settings.Seed + 42, TrainPairs = settings.MaxTrain > 0 ? settings.MaxTrain : 10_000 };
+            var options = shape with { LabelNoise = noise, Seed = settings.Seed + 42 };
             var bench = SyntheticPreferenceBenchmark.Create(options);
             var cells = new List<string> { noise.ToString("P0", CultureInfo.InvariantCulture), bench.FlippedLabels.ToString("N0", CultureInfo.InvariantCulture) };
             foreach (var (name, head) in settings.Heads)
@@ -106,6 +108,11 @@ internal static class DemoCommand
         }
 
         var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(Path(name)))).ToList();
+        if (settings.MaxEval > 0)
+        {
+            sets = [.. sets.Select(s => (s.Name, Pairs: s.Pairs.Take(settings.MaxEval).ToList()))];
+        }
+
         Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
 
         var clock = Stopwatch.StartNew();

@@ -29,6 +29,14 @@ internal static class SharedOptions
         Required = required,
     };
 
+    public static Option<DirectoryInfo> ModelDirectoryOverride() => new("--model-dir")
+    {
+        Description = "For models with the ONNX sentence encoder: the encoder's model folder, when it is not where the model was trained (the ONNX file must be the same one; its SHA-256 is checked).",
+    };
+
+    /// <summary>Where a loaded model's featurizer finds its files.</summary>
+    public static FeaturizerContext Context(DirectoryInfo? modelDirectory) => modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
+
     /// <summary>Reads every data file, reporting skipped lines.</summary>
     public static List<PreferencePair> ReadPairs(IEnumerable<FileInfo> files, bool skipBadLines)
     {

@@ -141,7 +141,7 @@ public static class OnnxRuntimeLibrary
             $"libonnxruntime.so. Looked in: {string.Join(", ", candidates)}, then the system library search.");
     }
 
-    private static LoadedLibrary Open(string path, string source)
+    internal static LoadedLibrary Open(string path, string source)
     {
         if (!File.Exists(path))
         {
@@ -185,5 +185,5 @@ public static class OnnxRuntimeLibrary
         return new LoadedLibrary(path, version, api);
     }
 
-    private sealed record LoadedLibrary(string Path, string Version, IntPtr Api);
+    internal sealed record LoadedLibrary(string Path, string Version, IntPtr Api);
 }

@@ -18,9 +18,9 @@ namespace MLNet.Rewards.Onnx;
 /// </example>
 public sealed class OnnxSession : IDisposable
 {
-    private readonly OrtSessionHandle _handle;
+    private readonly OrtHandle _handle;
 
-    private OnnxSession(OrtSessionHandle handle, string source)
+    private OnnxSession(OrtHandle handle, string source)
     {
         _handle = handle;
         Source = source;
@@ -60,7 +60,7 @@ public sealed class OnnxSession : IDisposable
     {
         options ??= new OnnxSessionOptions();
         options.Validate();
-        using var nativeOptions = new OrtSessionOptionsHandle(OrtApi.CreateSessionOptions());
+        using var nativeOptions = new OrtHandle(OrtApi.CreateSessionOptions(), OrtApi.ReleaseSessionOptions);
         IntPtr o = nativeOptions.DangerousGetHandle();
         OrtApi.SetLogSeverity(o, 3);
         OrtApi.SetIntraOpThreads(o, options.IntraOpThreads);
@@ -68,7 +68,7 @@ public sealed class OnnxSession : IDisposable
         OrtApi.SetExecutionMode(o, options.ParallelExecution ? 1 : 0);
         OrtApi.SetGraphOptimizationLevel(o, (int)options.OptimizationLevel);
         OrtApi.SetMemoryPattern(o, options.MemoryPattern);
-        var handle = new OrtSessionHandle(create(o));
+        var handle = new OrtHandle(create(o), OrtApi.ReleaseSession);
         try
         {
             return new OnnxSession(handle, source);
@@ -97,7 +97,7 @@ public sealed class OnnxSession : IDisposable
             var values = new OnnxValue[outputs.Length];
             for (int i = 0; i < outputs.Length; i++)
             {
-                values[i] = OnnxValue.FromHandle(new OrtValueHandle(outputs[i]));
+                values[i] = OnnxValue.FromHandle(new OrtHandle(outputs[i], OrtApi.ReleaseValue));
                 outputs[i] = IntPtr.Zero;
             }
 
@@ -142,7 +142,7 @@ public sealed class OnnxSession : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var added = new List<SafeHandle>(inputs.Count + 2);
         var inputHandles = new IntPtr[inputs.Count];
-        OrtRunOptionsHandle? runOptions = null;
+        OrtHandle? runOptions = null;
         CancellationTokenRegistration registration = default;
         try
         {
@@ -156,7 +156,7 @@ public sealed class OnnxSession : IDisposable
 
             if (cancellationToken.CanBeCanceled)
             {
-                runOptions = new OrtRunOptionsHandle(OrtApi.CreateRunOptions());
+                runOptions = new OrtHandle(OrtApi.CreateRunOptions(), OrtApi.ReleaseRunOptions);
                 var options = runOptions;
                 registration = cancellationToken.Register(() => OrtApi.Terminate(options.DangerousGetHandle()));
             }

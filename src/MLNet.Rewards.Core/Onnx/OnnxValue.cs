@@ -17,7 +17,7 @@ public sealed class OnnxValue : IDisposable
     private MemoryHandle _pin;
     private bool _disposed;
 
-    private OnnxValue(OrtValueHandle handle, OnnxElementType elementType, long[] shape, IntPtr data, MemoryHandle pin)
+    private OnnxValue(OrtHandle handle, OnnxElementType elementType, long[] shape, IntPtr data, MemoryHandle pin)
     {
         Handle = handle;
         ElementType = elementType;
@@ -39,7 +39,7 @@ public sealed class OnnxValue : IDisposable
     /// <summary>Whether the value is a tensor (model outputs can also be sequences or maps, which this type does not read).</summary>
     public bool IsTensor => ElementType != OnnxElementType.Undefined;
 
-    internal OrtValueHandle Handle { get; }
+    internal OrtHandle Handle { get; }
 
     /// <summary>
     /// A tensor over <paramref name="data"/>, which is pinned (not copied) until the value is disposed: writes to the buffer
@@ -65,7 +65,7 @@ public sealed class OnnxValue : IDisposable
         var pin = data.Pin();
         try
         {
-            var handle = new OrtValueHandle(OrtApi.CreateTensor(OrtProcess.CpuMemory.DangerousGetHandle(), pin.Pointer, (nuint)(count * sizeof(T)), shape, type));
+            var handle = new OrtHandle(OrtApi.CreateTensor(OrtProcess.CpuMemory.DangerousGetHandle(), pin.Pointer, (nuint)(count * sizeof(T)), shape, type), OrtApi.ReleaseValue);
             return new OnnxValue(handle, type, shape.ToArray(), (IntPtr)pin.Pointer, pin);
         }
         catch
@@ -81,13 +81,13 @@ public sealed class OnnxValue : IDisposable
     {
         var type = OnnxElementTypes.Of<T>();
         CheckedCount(shape);
-        var value = FromHandle(new OrtValueHandle(OrtApi.AllocateTensor(shape, type)));
+        var value = FromHandle(new OrtHandle(OrtApi.AllocateTensor(shape, type), OrtApi.ReleaseValue));
         value.AsMutableSpan<T>().Clear();
         return value;
     }
 
     /// <summary>Wraps a value that ONNX Runtime created (a run's output), reading its type and shape once.</summary>
-    internal static OnnxValue FromHandle(OrtValueHandle handle)
+    internal static OnnxValue FromHandle(OrtHandle handle)
     {
         IntPtr raw = handle.DangerousGetHandle();
         if (!OrtApi.IsTensor(raw))

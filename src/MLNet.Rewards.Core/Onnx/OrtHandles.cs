@@ -3,67 +3,22 @@ using System.Runtime.InteropServices;
 namespace MLNet.Rewards.Onnx;
 
 /// <summary>An owned ONNX Runtime object, released exactly once by its C API release function.</summary>
-internal abstract class OrtHandle : SafeHandle
+internal sealed class OrtHandle : SafeHandle
 {
-    protected OrtHandle(IntPtr handle)
+    private readonly Action<IntPtr> _release;
+
+    public OrtHandle(IntPtr handle, Action<IntPtr> release)
         : base(IntPtr.Zero, ownsHandle: true)
     {
+        _release = release;
         SetHandle(handle);
     }
 
     public override bool IsInvalid => handle == IntPtr.Zero;
-}
 
-internal sealed class OrtEnvHandle(IntPtr handle) : OrtHandle(handle)
-{
     protected override bool ReleaseHandle()
     {
-        OrtApi.ReleaseEnv(handle);
-        return true;
-    }
-}
-
-internal sealed class OrtSessionOptionsHandle(IntPtr handle) : OrtHandle(handle)
-{
-    protected override bool ReleaseHandle()
-    {
-        OrtApi.ReleaseSessionOptions(handle);
-        return true;
-    }
-}
-
-internal sealed class OrtSessionHandle(IntPtr handle) : OrtHandle(handle)
-{
-    protected override bool ReleaseHandle()
-    {
-        OrtApi.ReleaseSession(handle);
-        return true;
-    }
-}
-
-internal sealed class OrtMemoryInfoHandle(IntPtr handle) : OrtHandle(handle)
-{
-    protected override bool ReleaseHandle()
-    {
-        OrtApi.ReleaseMemoryInfo(handle);
-        return true;
-    }
-}
-
-internal sealed class OrtValueHandle(IntPtr handle) : OrtHandle(handle)
-{
-    protected override bool ReleaseHandle()
-    {
-        OrtApi.ReleaseValue(handle);
-        return true;
-    }
-}
-
-internal sealed class OrtRunOptionsHandle(IntPtr handle) : OrtHandle(handle)
-{
-    protected override bool ReleaseHandle()
-    {
-        OrtApi.ReleaseRunOptions(handle);
+        _release(handle);
         return true;
     }
 }
@@ -74,10 +29,10 @@ internal sealed class OrtRunOptionsHandle(IntPtr handle) : OrtHandle(handle)
 /// </summary>
 internal static class OrtProcess
 {
-    private static readonly Lazy<OrtEnvHandle> LazyEnvironment = new(() => new OrtEnvHandle(OrtApi.CreateEnv(logSeverity: 3, "mlnet-rewards")));
-    private static readonly Lazy<OrtMemoryInfoHandle> LazyCpuMemory = new(() => new OrtMemoryInfoHandle(OrtApi.CreateCpuMemoryInfo()));
+    private static readonly Lazy<OrtHandle> LazyEnvironment = new(() => new OrtHandle(OrtApi.CreateEnv(logSeverity: 3, "mlnet-rewards"), OrtApi.ReleaseEnv));
+    private static readonly Lazy<OrtHandle> LazyCpuMemory = new(() => new OrtHandle(OrtApi.CreateCpuMemoryInfo(), OrtApi.ReleaseMemoryInfo));
 
-    public static OrtEnvHandle Environment => LazyEnvironment.Value;
+    public static OrtHandle Environment => LazyEnvironment.Value;
 
-    public static OrtMemoryInfoHandle CpuMemory => LazyCpuMemory.Value;
+    public static OrtHandle CpuMemory => LazyCpuMemory.Value;
 }

@@ -161,24 +161,22 @@ public sealed class EmbeddingStore : IDisposable
     public bool[] TryGetMany(IReadOnlyList<byte[]> keys, int dimension, Span<float> destination)
     {
         var found = new bool[keys.Count];
-        lock (_gate)
+        var vectors = new (StoredPrecision Precision, byte[] Bytes)?[keys.Count];
+        ForEachKey("SELECT precision, vector FROM embeddings WHERE key = $key", keys, (i, command) =>
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
-            using var command = Command("SELECT precision, vector FROM embeddings WHERE key = $key");
-            command.Transaction = transaction;
-            var key = command.Parameters.Add("$key", SqliteType.Blob);
-            for (int i = 0; i < keys.Count; i++)
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
             {
-                key.Value = keys[i];
-                using var reader = command.ExecuteReader();
-                if (reader.Read())
-                {
-                    Decode((StoredPrecision)reader.GetInt32(0), (byte[])reader.GetValue(1), destination.Slice(i * dimension, dimension));
-                    found[i] = true;
-                }
+                vectors[i] = ((StoredPrecision)reader.GetInt32(0), (byte[])reader.GetValue(1));
             }
-
-            transaction.Commit();
+        });
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (vectors[i] is { } stored)
+            {
+                Decode(stored.Precision, stored.Bytes, destination.Slice(i * dimension, dimension));
+                found[i] = true;
+            }
         }
 
         return found;
@@ -188,22 +186,27 @@ public sealed class EmbeddingStore : IDisposable
     public bool[] ContainsMany(IReadOnlyList<byte[]> keys)
     {
         var found = new bool[keys.Count];
+        ForEachKey("SELECT 1 FROM embeddings WHERE key = $key", keys, (i, command) => found[i] = command.ExecuteScalar() is not null);
+        return found;
+    }
+
+    /// <summary>Runs a one-key query for every key, in one read transaction (one consistent snapshot).</summary>
+    private void ForEachKey(string sql, IReadOnlyList<byte[]> keys, Action<int, SqliteCommand> read)
+    {
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction(deferred: true);
-            using var command = Command("SELECT 1 FROM embeddings WHERE key = $key");
+            using var command = Command(sql);
             command.Transaction = transaction;
             var key = command.Parameters.Add("$key", SqliteType.Blob);
             for (int i = 0; i < keys.Count; i++)
             {
                 key.Value = keys[i];
-                found[i] = command.ExecuteScalar() is not null;
+                read(i, command);
             }
 
             transaction.Commit();
         }
-
-        return found;
     }
 
     /// <summary>Writes vectors (rows of <paramref name="vectors"/>) under <paramref name="keys"/> in one transaction.</summary>
