@@ -16,15 +16,8 @@ public sealed record CausalLanguageModelOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (Threads < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "must be 0 (all cores) or a positive thread count");
-        }
-
-        if (ContextLength < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ContextLength), ContextLength, "must be 0 (the model's limit) or a positive token count");
-        }
+        OptionValidation.Require(Threads >= 0, nameof(Threads), Threads, "must be 0 (all cores) or a positive thread count");
+        OptionValidation.Require(ContextLength >= 0, nameof(ContextLength), ContextLength, "must be 0 (the model's limit) or a positive token count");
     }
 }
 

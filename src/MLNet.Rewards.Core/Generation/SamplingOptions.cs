@@ -27,24 +27,9 @@ public sealed record SamplingOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (!(Temperature >= 0) || float.IsInfinity(Temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "must be 0 (greedy) or a positive finite number");
-        }
-
-        if (TopK < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "must be 0 (no limit) or positive");
-        }
-
-        if (!(TopP > 0 && TopP <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "must be in (0, 1]");
-        }
-
-        if (MaxNewTokens <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "must be positive");
-        }
+        OptionValidation.Require(Temperature >= 0 && float.IsFinite(Temperature), nameof(Temperature), Temperature, "must be 0 (greedy) or a positive finite number");
+        OptionValidation.Require(TopK >= 0, nameof(TopK), TopK, "must be 0 (no limit) or positive");
+        OptionValidation.Require(TopP > 0 && TopP <= 1, nameof(TopP), TopP, "must be in (0, 1]");
+        OptionValidation.Require(MaxNewTokens > 0, nameof(MaxNewTokens), MaxNewTokens, "must be positive");
     }
 }

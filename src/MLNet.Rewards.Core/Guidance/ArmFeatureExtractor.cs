@@ -19,20 +19,9 @@ public sealed record ArmFeatureOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (TopK < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "must be positive");
-        }
-
-        if (MaxPromptTokens < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxPromptTokens), MaxPromptTokens, "must be at least 16 (the chat template itself takes about a dozen)");
-        }
-
-        if (MaxResponseTokens < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxResponseTokens), MaxResponseTokens, "must be positive");
-        }
+        OptionValidation.Require(TopK >= 1, nameof(TopK), TopK, "must be positive");
+        OptionValidation.Require(MaxPromptTokens >= 16, nameof(MaxPromptTokens), MaxPromptTokens, "must be at least 16 (the chat template itself takes about a dozen)");
+        OptionValidation.Require(MaxResponseTokens >= 1, nameof(MaxResponseTokens), MaxResponseTokens, "must be positive");
     }
 }
 

@@ -31,35 +31,12 @@ public sealed record ArmTrainerOptions
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (Rank < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Rank), Rank, "must be positive");
-        }
-
-        if (!(BetaR > 0) || float.IsInfinity(BetaR))
-        {
-            throw new ArgumentOutOfRangeException(nameof(BetaR), BetaR, "must be a positive finite number");
-        }
-
-        if (!(LearningRate > 0) || float.IsInfinity(LearningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be a positive finite number");
-        }
-
-        if (!(WeightDecay >= 0) || float.IsInfinity(WeightDecay))
-        {
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "must be 0 or a positive finite number");
-        }
-
-        if (Epochs < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "must be positive");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be positive");
-        }
+        OptionValidation.Require(Rank >= 1, nameof(Rank), Rank, "must be positive");
+        OptionValidation.Require(BetaR > 0 && float.IsFinite(BetaR), nameof(BetaR), BetaR, "must be a positive finite number");
+        OptionValidation.Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive finite number");
+        OptionValidation.Require(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "must be 0 or a positive finite number");
+        OptionValidation.Require(Epochs >= 1, nameof(Epochs), Epochs, "must be positive");
+        OptionValidation.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be positive");
     }
 }
 

@@ -30,10 +30,7 @@ public sealed class GenArmGuide : INextTokenGuide
     public GenArmGuide(IReadOnlyList<WeightedArm> heads, float beta = 1f)
     {
         ArgumentNullException.ThrowIfNull(heads);
-        if (!(beta > 0) || float.IsInfinity(beta))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, "must be a positive finite number");
-        }
+        OptionValidation.Require(beta > 0 && float.IsFinite(beta), nameof(beta), beta, "must be a positive finite number");
 
         if (heads.Select(h => (h.Model.HiddenSize, h.Model.VocabularySize)).Distinct().Count() > 1)
         {

@@ -97,9 +97,11 @@ public sealed class AutoregressiveRewardModelTests
     [TestMethod]
     public void Options_are_validated_with_clear_messages()
     {
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ArmTrainerOptions { Rank = 0 }.Validate());
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ArmTrainerOptions { BetaR = 0 }.Validate());
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ArmFeatureOptions { TopK = 0 }.Validate());
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GenArmGuide([], beta: 0));
+        Assert.ThrowsExactly<InvalidOptionException>(() => new ArmTrainerOptions { Rank = 0 }.Validate());
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOptionException>(() => new ArmTrainerOptions { BetaR = 0 }.Validate()).Message, "BetaR must be a positive finite number");
+        Assert.ThrowsExactly<InvalidOptionException>(() => new ArmFeatureOptions { TopK = 0 }.Validate());
+        Assert.ThrowsExactly<InvalidOptionException>(() => new GenArmGuide([], beta: 0));
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOptionException>(() => new MLNet.Rewards.Generation.SamplingOptions { TopP = 0 }.Validate()).Message, "TopP must be in (0, 1]");
+        Assert.ThrowsExactly<InvalidOptionException>(() => new MLNet.Rewards.Generation.SamplingOptions { Temperature = float.NaN }.Validate());
     }
 }
