@@ -35,4 +35,8 @@ wait "$pid" 2>/dev/null || true
 grep -qE "^[0-9,]+ distinct texts: [1-9][0-9,]* already stored" "$work/embed2.out" || { echo "the second run did not resume from the killed run's vectors"; exit 1; }
 "${embed[@]}" | tee "$work/embed3.out"
 grep -q " 0 computed" "$work/embed3.out" || { echo "a third run recomputed stored vectors"; exit 1; }
+
+echo "== generate: greedy answer"
+answer="$("${cli[@]}" generate --prompt "What is the capital of France?" --temperature 0 --max-tokens 12 --threads 2)"
+[[ "$answer" == *Paris* ]] || { echo "expected the greedy answer to name Paris, got: $answer"; exit 1; }
 echo "smoke: ok"

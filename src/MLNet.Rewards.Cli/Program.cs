@@ -19,6 +19,9 @@ var root = new RootCommand(
     DemoCommand.Create(),
     EmbedCommand.Create(),
     BenchEmbedCommand.Create(),
+    GenerateCommand.Create(),
+    GenArmTrainCommand.Create(),
+    GenerationBenchCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);
