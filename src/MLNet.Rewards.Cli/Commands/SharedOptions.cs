@@ -40,14 +40,16 @@ internal static class SharedOptions
         Description = "SQLite embedding store: text vectors found there are reused, missing ones are computed and added.",
     };
 
+    /// <summary>Where a loaded model's featurizer finds its files.</summary>
+    public static FeaturizerContext Context(DirectoryInfo? modelDirectory) => modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
+
     /// <summary>
     /// Loads a model zip; its featurizer finds model files in <paramref name="modelDirectory"/> when given, and goes
     /// through the embedding store at <paramref name="store"/> when given. Dispose the scope when done.
     /// </summary>
     public static (PairwiseRewardModel Model, EmbedderScope Scope) LoadModel(FileInfo path, DirectoryInfo? modelDirectory, FileInfo? store)
     {
-        var context = modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
-        var loaded = PairwiseRewardModel.Load(path.FullName, context);
+        var loaded = PairwiseRewardModel.Load(path.FullName, Context(modelDirectory));
         var scope = EmbedderScope.WithStore(loaded.Embedder, store, new EmbeddingStoreOptions());
         return (store is null ? loaded : new PairwiseRewardModel(scope.Embedder, loaded.Layout, loaded.Head, loaded.Info), scope);
     }
