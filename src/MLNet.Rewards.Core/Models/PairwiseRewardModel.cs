@@ -68,14 +68,10 @@ public sealed class PairwiseRewardModel
     /// <summary>Writes the model zip atomically.</summary>
     public void Save(string path)
     {
-        var body = new JsonObject
-        {
-            ["featurizer"] = JsonSerializer.SerializeToNode<FeaturizerSpec>(Embedder.Spec, ModelArchive.JsonOptions),
-            ["featureLayout"] = JsonSerializer.SerializeToNode(Layout, ModelArchive.JsonOptions),
-            ["inputDimension"] = Head.InputDimension,
-            ["head"] = JsonSerializer.SerializeToNode<HeadSpec>(Head.Spec, ModelArchive.JsonOptions),
-            ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
-        };
+        var body = new JsonObject();
+        FeaturizerManifest.Write(body, _featurizer);
+        body["head"] = JsonSerializer.SerializeToNode<HeadSpec>(Head.Spec, ModelArchive.JsonOptions);
+        body["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions);
         ModelArchive.Save(path, ComponentName, body, [.. HeadTensors.Export(Head)]);
     }
 
@@ -84,17 +80,8 @@ public sealed class PairwiseRewardModel
     public static PairwiseRewardModel Load(string path, FeaturizerContext? context = null)
     {
         var contents = ModelArchive.Load(path, ComponentName);
-        var featurizerSpec = contents.Get<FeaturizerSpec>("featurizer");
-        var layout = contents.Get<FeatureLayout>("featureLayout");
-        int inputDimension = contents.Get<int>("inputDimension");
-        int expected = ResponseFeatures.Dimension(layout, featurizerSpec.Dimension);
-        if (inputDimension != expected)
-        {
-            throw new ModelFormatException(path, $"inputDimension is {inputDimension} but the featurizer ({featurizerSpec.Dimension}) with layout {layout} gives {expected}");
-        }
-
+        var (embedder, layout, inputDimension) = FeaturizerManifest.Read(contents, context);
         var head = HeadTensors.Import(contents.Get<HeadSpec>("head"), inputDimension, contents);
-        var embedder = featurizerSpec.CreateEmbedder(context ?? FeaturizerContext.Default);
         return new PairwiseRewardModel(embedder, layout, head, contents.Get<ModelInfo>("info"));
     }
 }

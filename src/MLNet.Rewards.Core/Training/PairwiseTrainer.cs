@@ -30,6 +30,12 @@ public sealed class PairwiseTrainer
     public TrainingResult Fit(PairwiseDataset train, PairwiseDataset? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         var head = _options.Head.Create(train.Dimension, _options.Seed);
+        (train, validation) = HoldOutValidation(train, validation);
+        if (head is IDataInitializedHead initialized)
+        {
+            initialized.Initialize(train, SeededRandom.Derive(_options.Seed, 2));
+        }
+
         return Fit(head, train, validation, progress, cancellationToken);
     }
 
@@ -46,16 +52,7 @@ public sealed class PairwiseTrainer
             throw new ArgumentException($"the head takes {head.InputDimension} features but the data has {train.Dimension}", nameof(head));
         }
 
-        if (validation is null && _options.ValidationFraction > 0)
-        {
-            var (trainIdx, validIdx) = train.GroupSplit(_options.ValidationFraction, _options.Seed);
-            if (validIdx.Length > 0 && trainIdx.Length > 0)
-            {
-                validation = train.Subset(validIdx);
-                train = train.Subset(trainIdx);
-            }
-        }
-
+        (train, validation) = HoldOutValidation(train, validation);
         var optimizer = new AdamW(head.Parameters.Length, new AdamWOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay });
         var random = new SeededRandom(SeededRandom.Derive(_options.Seed, 1));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -109,6 +106,21 @@ public sealed class PairwiseTrainer
         return new TrainingResult(head, history, bestEpoch, stoppedEarly, train.Count, validation?.Count ?? 0);
     }
 
+    /// <summary>Holds out a prompt-grouped validation share of <paramref name="train"/> when no validation set is given.</summary>
+    private (PairwiseDataset Train, PairwiseDataset? Validation) HoldOutValidation(PairwiseDataset train, PairwiseDataset? validation)
+    {
+        if (validation is null && _options.ValidationFraction > 0 && train.Count > 0)
+        {
+            var (trainIdx, validIdx) = train.GroupSplit(_options.ValidationFraction, _options.Seed);
+            if (validIdx.Length > 0 && trainIdx.Length > 0)
+            {
+                return (train.Subset(trainIdx), train.Subset(validIdx));
+            }
+        }
+
+        return (train, validation);
+    }
+
     /// <summary>Mean Bradley–Terry loss and pairwise accuracy (ties count half) of <paramref name="head"/> on <paramref name="data"/>.</summary>
     public static (double Loss, double Accuracy) Measure(RewardHead head, PairwiseDataset data, double labelSmoothing = 0)
     {
@@ -130,17 +142,15 @@ public sealed class PairwiseTrainer
     /// <summary>Computes one batch's loss and mean gradient, sharded over threads with a fixed-order reduction.</summary>
     private sealed class BatchStepper
     {
-        private readonly RewardHead _head;
-        private readonly Shard[] _shards;
+        private readonly PairBatchGradient[] _shards;
         private readonly double _labelSmoothing;
 
         public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing)
         {
-            _head = head;
             _labelSmoothing = labelSmoothing;
             int shardCount = Math.Max(1, Math.Min(parallelism, batchSize));
             int shardPairs = (batchSize + shardCount - 1) / shardCount;
-            _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new Shard(head, shardPairs))];
+            _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new PairBatchGradient(head, shardPairs))];
             Gradient = _shards[0].Gradient;
         }
 
@@ -156,14 +166,14 @@ public sealed class PairwiseTrainer
             float scale = 1f / count;
             if (used == 1)
             {
-                _shards[0].Run(_head, data, indices, 0, count, scale, _labelSmoothing);
+                _shards[0].Compute(data, indices.AsSpan(0, count), scale, _labelSmoothing);
             }
             else
             {
                 Parallel.For(0, used, s =>
                 {
                     int start = s * perShard;
-                    _shards[s].Run(_head, data, indices, start, Math.Min(perShard, count - start), scale, _labelSmoothing);
+                    _shards[s].Compute(data, indices.AsSpan(start, Math.Min(perShard, count - start)), scale, _labelSmoothing);
                 });
             }
 
@@ -175,53 +185,6 @@ public sealed class PairwiseTrainer
             }
 
             return loss;
-        }
-    }
-
-    private sealed class Shard
-    {
-        private readonly HeadWorkspace _workspace;
-        private readonly float[] _inputs;
-        private readonly float[] _rewards;
-        private readonly float[] _rewardGradients;
-
-        public Shard(RewardHead head, int maxPairs)
-        {
-            _workspace = head.CreateWorkspace(2 * maxPairs);
-            _inputs = new float[2 * maxPairs * head.InputDimension];
-            _rewards = new float[2 * maxPairs];
-            _rewardGradients = new float[2 * maxPairs];
-            Gradient = new float[head.Parameters.Length];
-        }
-
-        public float[] Gradient { get; }
-
-        public double Loss { get; private set; }
-
-        public void Run(RewardHead head, PairwiseDataset data, int[] indices, int start, int count, float scale, double labelSmoothing)
-        {
-            int d = data.Dimension;
-            for (int i = 0; i < count; i++)
-            {
-                int pair = indices[start + i];
-                data.Chosen.Row(pair).CopyTo(_inputs.AsSpan(i * d, d));
-                data.Rejected.Row(pair).CopyTo(_inputs.AsSpan((count + i) * d, d));
-            }
-
-            var inputs = _inputs.AsSpan(0, 2 * count * d);
-            head.Forward(inputs, 2 * count, _workspace, _rewards);
-            double loss = 0;
-            for (int i = 0; i < count; i++)
-            {
-                var (pairLoss, gradient) = BradleyTerry.Loss(_rewards[i] - _rewards[count + i], labelSmoothing);
-                loss += pairLoss;
-                _rewardGradients[i] = (float)gradient * scale;
-                _rewardGradients[count + i] = -(float)gradient * scale;
-            }
-
-            Loss = loss;
-            Array.Clear(Gradient);
-            head.Backward(inputs, 2 * count, _workspace, _rewardGradients, Gradient);
         }
     }
 }
