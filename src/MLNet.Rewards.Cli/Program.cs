@@ -15,6 +15,7 @@ var root = new RootCommand(
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     DemoCommand.Create(),
+    PrototypeCurveCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);
