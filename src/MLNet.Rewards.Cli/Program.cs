@@ -16,6 +16,8 @@ var root = new RootCommand(
     ScoreCommand.Create(),
     DemoCommand.Create(),
     PrototypeCurveCommand.Create(),
+    EnsembleBenchCommand.Create(),
+    ActiveSimulationCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);
