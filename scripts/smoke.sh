@@ -10,6 +10,11 @@ data=../shared/data
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head linear --epochs 3 --output "$work/model.zip"
 "${cli[@]}" evaluate --model "$work/model.zip" --data "$data/llmbar.jsonl.gz" --per-source
 echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/model.zip"
+"${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head prototype --prototypes 8 --epochs 2 --output "$work/proto.zip"
+"${cli[@]}" evaluate --model "$work/proto.zip" --data "$data/llmbar.jsonl.gz"
+"${cli[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
+"${cli[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
+ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" > /dev/null
 set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e
