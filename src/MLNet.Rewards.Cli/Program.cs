@@ -15,6 +15,7 @@ var root = new RootCommand(
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     DemoCommand.Create(),
+    TrainEnsembleCommand.Create(),
     PrototypeCurveCommand.Create(),
     EnsembleBenchCommand.Create(),
     ActiveSimulationCommand.Create(),
