@@ -91,12 +91,9 @@ internal static class ActiveSimulationCommand
             var cells = new List<string> { checkpoints[c].ToString(CultureInfo.InvariantCulture) };
             for (int s = 0; s < selectors.Count; s++)
             {
-                var values = reward[s][c];
-                double mean = values.Average();
-                double sd = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-                double half = values.Length < 2 ? 0 : 1.96 * sd / Math.Sqrt(values.Length);
-                cells.Add(string.Format(CultureInfo.InvariantCulture, "{0:F3} ± {1:F3}", mean, half));
-                points[s].Add(new ChartPoint(checkpoints[c], mean, mean - half, mean + half));
+                var summary = SeedSummary.Of(reward[s][c]);
+                cells.Add(summary.ToString());
+                points[s].Add(summary.At(checkpoints[c]));
             }
 
             table.AddPlainRow(cells);

@@ -227,9 +227,7 @@ internal static class PrototypeCurveCommand
         }
 
         var (low, high) = Statistics.BootstrapMeanInterval(averaged, options.BootstrapSamples, options.Seed);
-        var accuracies = perSeed.Select(s => s.Average()).ToArray();
-        double mean = accuracies.Average();
-        double sd = accuracies.Length < 2 ? 0 : Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / (accuracies.Length - 1));
-        return (mean, low, high, sd);
+        var seeds = SeedSummary.Of([.. perSeed.Select(s => s.Average())]);
+        return (seeds.Mean, low, high, seeds.StdDev);
     }
 }
