@@ -112,16 +112,17 @@ internal static class EnsembleBenchCommand
         string mlp = string.Join("-", ((MlpHeadSpec)trainer.Head).HiddenSizes);
         Console.WriteLine($"Synthetic benchmark (d = 128, golden reward w·x + v·tanh(Ux)), {settings.TrainPairs:N0} training pairs, 5,000 golden-labelled test pairs; MLP {mlp} heads;");
         Console.WriteLine($"ensemble of {settings.Members} members on bootstrap resamples; single model on all pairs. Best-of-N over {settings.Prompts} prompts of {pool} candidates each.");
-        Console.WriteLine($"Seeds {trainer.Seed}..{trainer.Seed + settings.Seeds - 1} (each seed: new benchmark data, training and candidates). Cells: mean over seeds ± 95% normal interval of the mean.");
+        Console.WriteLine($"Seeds {trainer.Seed}..{trainer.Seed + settings.Seeds - 1} (each seed: new benchmark data, training and candidates). Cells: mean over seeds ± 95% normal interval of the mean; the last column is the per-seed difference.");
         Console.WriteLine();
 
-        var accuracyTable = ResultTables.Create(["label noise", .. methods]);
+        const string Paired = ">ensemble mean − single (paired)";
+        var accuracyTable = ResultTables.Create(["label noise", .. methods, Paired]);
         var accuracyChart = new SvgLineChart { Title = "Test accuracy vs label noise", XLabel = "share of flipped training labels (%)", YLabel = "accuracy against the golden reward" };
         var accuracyPoints = methods.Select(_ => new List<ChartPoint>()).ToArray();
         for (int v = 0; v < NoiseLevels.Length; v++)
         {
             var summaries = accuracy[v].Select(SeedSummary.Of).ToArray();
-            accuracyTable.AddPlainRow([NoiseLevels[v].ToString("P0", CultureInfo.InvariantCulture), .. summaries.Select(x => x.ToString())]);
+            accuracyTable.AddPlainRow([NoiseLevels[v].ToString("P0", CultureInfo.InvariantCulture), .. summaries.Select(x => x.ToString()), PairedDifference(accuracy[v][1], accuracy[v][0])]);
             for (int m = 0; m < methods.Length; m++)
             {
                 accuracyPoints[m].Add(summaries[m].At(NoiseLevels[v] * 100));
@@ -138,13 +139,13 @@ internal static class EnsembleBenchCommand
 
         for (int v = 0; v < NoiseLevels.Length; v++)
         {
-            var table = ResultTables.Create(["N", .. columns.Select(c => ">" + c)]);
+            var table = ResultTables.Create(["N", .. columns.Select(c => ">" + c), Paired]);
             var chart = new SvgLineChart { Title = $"Best-of-N golden reward, label noise {NoiseLevels[v]:P0}", XLabel = "N candidates (log scale)", YLabel = "mean golden reward of the chosen candidate", LogX = true };
             var points = columns.Select(_ => new List<ChartPoint>()).ToArray();
             for (int j = 0; j < CandidateCounts.Length; j++)
             {
                 var summaries = bestOfN[v][j].Select(SeedSummary.Of).ToArray();
-                table.AddPlainRow([CandidateCounts[j].ToString(CultureInfo.InvariantCulture), .. summaries.Select(x => x.ToString())]);
+                table.AddPlainRow([CandidateCounts[j].ToString(CultureInfo.InvariantCulture), .. summaries.Select(x => x.ToString()), PairedDifference(bestOfN[v][j][2], bestOfN[v][j][1])]);
                 for (int c = 0; c < columns.Length; c++)
                 {
                     points[c].Add(summaries[c].At(CandidateCounts[j]));
@@ -163,6 +164,9 @@ internal static class EnsembleBenchCommand
 
         Console.WriteLine($"total {total.Elapsed.TotalSeconds:F0} s on {Environment.ProcessorCount} cores");
     }
+
+    /// <summary>Mean ± 95% interval over seeds of the per-seed difference <paramref name="a"/> − <paramref name="b"/> (same data and candidates within a seed).</summary>
+    private static string PairedDifference(double[] a, double[] b) => SeedSummary.Of([.. a.Zip(b, (x, y) => x - y)]).ToString();
 
     /// <summary>Rewards of every row by the single model, then by the ensemble under each aggregator.</summary>
     private static float[][] Scores(RewardHead single, RewardEnsemble ensemble, EnsembleAggregator[] aggregators, FloatMatrix rows)
