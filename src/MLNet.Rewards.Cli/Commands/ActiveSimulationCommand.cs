@@ -83,7 +83,10 @@ internal static class ActiveSimulationCommand
 
         double oracle = BestOfN.MeanGoldenOfChoice(evaluationGolden, evaluationGolden, settings.Candidates, settings.Candidates);
         double random = evaluationGolden.Average();
-        var table = ResultTables.Create([">labels", .. selectors.Select(s => s.Name)]);
+        // The random selector is the passive baseline; within a seed every strategy sees the same prompts, so differences are paired.
+        int baseline = selectors.ToList().FindIndex(s => s is RandomPairSelector);
+        var others = Enumerable.Range(0, selectors.Count).Where(s => s != baseline).ToArray();
+        var table = ResultTables.Create([">labels", .. selectors.Select(s => s.Name), .. others.Select(s => $"{selectors[s].Name} − random")]);
         var chart = new SvgLineChart { Title = $"Online best-of-{settings.Candidates} golden reward vs labels", XLabel = "labels used", YLabel = "mean golden reward of the chosen candidate" };
         var points = selectors.Select(_ => new List<ChartPoint>()).ToArray();
         for (int c = 0; c < checkpoints.Length; c++)
@@ -94,6 +97,11 @@ internal static class ActiveSimulationCommand
                 var summary = SeedSummary.Of(reward[s][c]);
                 cells.Add(summary.ToString());
                 points[s].Add(summary.At(checkpoints[c]));
+            }
+
+            foreach (int s in others)
+            {
+                cells.Add(SeedSummary.Of([.. reward[s][c].Zip(reward[baseline][c], (x, y) => x - y)]).ToString());
             }
 
             table.AddPlainRow(cells);
@@ -107,7 +115,7 @@ internal static class ActiveSimulationCommand
         Console.WriteLine($"Synthetic benchmark, d = {settings.Dimension}; each round a new prompt with {settings.Candidates} candidate embeddings; oracle = golden reward (label noise {settings.LabelNoise:P0}).");
         Console.WriteLine($"Ensemble of {settings.Members} MLP {string.Join("-", settings.Hidden)} heads from different random initialisations; per label {new OnlineLearningOptions().StepsPerLabel} AdamW steps per member on 32 labels drawn from all so far, anchor λ = {settings.Anchor}.");
         Console.WriteLine($"Policy: ensemble-mean best-of-{settings.Candidates} on {SimulationSettings.EvaluationPrompts} held-out prompts. References: random pick {random:F3}, oracle best-of-{settings.Candidates} {oracle:F3}.");
-        Console.WriteLine($"Cells: mean golden reward over seeds 0..{settings.Seeds - 1} ± 95% normal interval of the mean.");
+        Console.WriteLine($"Cells: mean golden reward over seeds 0..{settings.Seeds - 1} ± 95% normal interval of the mean; the last columns are per-seed (paired) differences from random.");
         Console.WriteLine();
         report.Table("active-selection", $"Golden reward of the best-of-{settings.Candidates} choice against labels used (random pick {random:F3}, oracle {oracle:F3}):", table);
         report.Chart("active-selection", chart);
