@@ -26,7 +26,7 @@ internal static class ActiveSimulationCommand
         var members = new Option<int>("--members") { Description = "Ensemble members (MLP heads, different random initialisations).", DefaultValueFactory = _ => 8 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the member MLPs.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [32] };
         var dimension = new Option<int>("--dimension") { Description = "Embedding dimension of the synthetic benchmark.", DefaultValueFactory = _ => 32 };
-        var seeds = new Option<int>("--seeds") { Description = "Independent runs per strategy (seeds 0..n-1).", DefaultValueFactory = _ => 5 };
+        var seeds = new Option<int>("--seeds") { Description = "Independent runs per strategy (seeds 0..n-1).", DefaultValueFactory = _ => 10 };
         var anchor = new Option<float>("--anchor") { Description = "Strength of the pull towards each member's initial weights.", DefaultValueFactory = _ => new OnlineLearningOptions().AnchorStrength };
         var noise = new Option<double>("--label-noise") { Description = "Probability that the oracle's label is flipped.", DefaultValueFactory = _ => 0.0 };
         var command = new Command("active-sim", "SEA evidence: simulated online preference learning with a golden-reward oracle; best-of-N golden reward against labels used, for Thompson sampling, Thompson + max variance, uncertainty sampling and random pairs.")
