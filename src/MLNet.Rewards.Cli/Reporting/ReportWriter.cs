@@ -23,7 +23,8 @@ internal sealed class ReportWriter
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
         console.Profile.Width = 400;
         console.Write(table);
-        WriteAtomically(name + ".md", $"{caption}\n\n{writer.ToString().TrimEnd()}\n");
+        var lines = writer.ToString().Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0);
+        WriteAtomically(name + ".md", $"{caption}\n\n{string.Join('\n', lines)}\n");
     }
 
     /// <summary>Writes <paramref name="chart"/> to <c>name.svg</c>.</summary>
