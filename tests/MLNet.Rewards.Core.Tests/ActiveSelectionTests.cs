@@ -91,7 +91,7 @@ public sealed class ActiveSelectionTests
     [TestMethod]
     public void OnlineLearnerRejectsBadInput()
     {
-        Assert.AreEqual("StepsPerLabel", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OnlineEnsembleLearner(StartingEnsemble(), new OnlineLearningOptions { StepsPerLabel = 0 })).ParamName);
+        Assert.AreEqual("StepsPerLabel", Assert.ThrowsExactly<InvalidOptionException>(() => new OnlineEnsembleLearner(StartingEnsemble(), new OnlineLearningOptions { StepsPerLabel = 0 })).ParamName);
         var learner = new OnlineEnsembleLearner(StartingEnsemble());
         Assert.ThrowsExactly<ArgumentException>(() => learner.Update([1f, 2f], [1f, 2f, 3f, 4f]));
         Assert.ThrowsExactly<ArgumentException>(() => learner.Select(new FloatMatrix(3, 5), new RandomPairSelector()));

@@ -39,11 +39,11 @@ public sealed class EnsembleTests
     [TestMethod]
     public void BadAggregatorsAreRejected()
     {
-        Assert.AreEqual("MemberIndex", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EnsembleAggregator.Member(4).Validate(4)).ParamName);
-        Assert.AreEqual("Deviations", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EnsembleAggregator.LowerConfidenceBound(-1).Validate(4)).ParamName);
+        Assert.AreEqual("MemberIndex", Assert.ThrowsExactly<InvalidOptionException>(() => EnsembleAggregator.Member(4).Validate(4)).ParamName);
+        Assert.AreEqual("Deviations", Assert.ThrowsExactly<InvalidOptionException>(() => EnsembleAggregator.LowerConfidenceBound(-1).Validate(4)).ParamName);
         Assert.ThrowsExactly<ArgumentException>(() => EnsembleAggregator.Mean.Aggregate([]));
         Assert.ThrowsExactly<ArgumentException>(() => new RewardEnsemble([new LinearRewardHead(3), new LinearRewardHead(4)]));
-        Assert.AreEqual("Members", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new EnsembleTrainer(new EnsembleTrainerOptions { Members = 0 })).ParamName);
+        Assert.AreEqual("Members", Assert.ThrowsExactly<InvalidOptionException>(() => new EnsembleTrainer(new EnsembleTrainerOptions { Members = 0 })).ParamName);
     }
 
     [TestMethod]

@@ -122,7 +122,7 @@ public sealed class PrototypeHeadTests
     public void BadSettingsAreRejectedByName(int prototypes, double? temperature, int iterations, int sample, string name)
     {
         var spec = new PrototypeHeadSpec { Prototypes = prototypes, InitialTemperature = temperature, KMeansIterations = iterations, InitializationSample = sample };
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => spec.Create(4, 0));
+        var e = Assert.ThrowsExactly<InvalidOptionException>(() => spec.Create(4, 0));
         Assert.AreEqual(name, e.ParamName);
     }
 

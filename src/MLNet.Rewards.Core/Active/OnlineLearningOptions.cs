@@ -24,17 +24,9 @@ public sealed record OnlineLearningOptions
     /// <summary>Checks the options, naming the one that is out of range.</summary>
     public void Validate()
     {
-        Check(StepsPerLabel >= 1, nameof(StepsPerLabel), StepsPerLabel, "must be at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
-        Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
-        Check(AnchorStrength >= 0 && float.IsFinite(AnchorStrength), nameof(AnchorStrength), AnchorStrength, "must be a non-negative number");
-    }
-
-    private static void Check(bool ok, string name, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}");
-        }
+        OptionValidation.Require(StepsPerLabel >= 1, nameof(StepsPerLabel), StepsPerLabel, "must be at least 1");
+        OptionValidation.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        OptionValidation.Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
+        OptionValidation.Require(AnchorStrength >= 0 && float.IsFinite(AnchorStrength), nameof(AnchorStrength), AnchorStrength, "must be a non-negative number");
     }
 }

@@ -49,9 +49,9 @@ public sealed record EnsembleAggregator
     /// <summary>Checks the settings against an ensemble of <paramref name="members"/> members.</summary>
     public void Validate(int members)
     {
-        Check(Enum.IsDefined(Aggregation), nameof(Aggregation), Aggregation, "must be Mean, Min, LowerConfidenceBound or Member");
-        Check(Deviations >= 0 && double.IsFinite(Deviations), nameof(Deviations), Deviations, "(k of mean − k·std) must be a non-negative number");
-        Check(Aggregation != EnsembleAggregation.Member || (MemberIndex >= 0 && MemberIndex < members), nameof(MemberIndex), MemberIndex, $"must be in 0..{members - 1} for an ensemble of {members} members");
+        OptionValidation.Require(Enum.IsDefined(Aggregation), nameof(Aggregation), Aggregation, "must be Mean, Min, LowerConfidenceBound or Member");
+        OptionValidation.Require(Deviations >= 0 && double.IsFinite(Deviations), nameof(Deviations), Deviations, "(k of mean − k·std) must be a non-negative number");
+        OptionValidation.Require(Aggregation != EnsembleAggregation.Member || (MemberIndex >= 0 && MemberIndex < members), nameof(MemberIndex), MemberIndex, $"must be in 0..{members - 1} for an ensemble of {members} members");
     }
 
     /// <summary>The aggregated reward of one response from its member rewards, and the members' standard deviation.</summary>
@@ -95,12 +95,4 @@ public sealed record EnsembleAggregator
         EnsembleAggregation.LowerConfidenceBound => $"mean-{Deviations:0.##}std",
         _ => $"member {MemberIndex}",
     };
-
-    private static void Check(bool ok, string name, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}");
-        }
-    }
 }

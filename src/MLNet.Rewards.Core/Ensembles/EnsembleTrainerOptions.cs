@@ -31,19 +31,8 @@ public sealed record EnsembleTrainerOptions
     public void Validate()
     {
         Trainer.Validate();
-        if (Members < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Members), Members, "Members must be at least 1");
-        }
-
-        if (!Enum.IsDefined(Resampling))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Resampling), Resampling, "unknown resampling");
-        }
-
-        if (MaxParallelMembers < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxParallelMembers), MaxParallelMembers, "MaxParallelMembers must be 0 (all cores) or positive");
-        }
+        OptionValidation.Require(Members >= 1, nameof(Members), Members, "must be at least 1");
+        OptionValidation.Require(Enum.IsDefined(Resampling), nameof(Resampling), Resampling, "must be Bootstrap or SeedsOnly");
+        OptionValidation.Require(MaxParallelMembers >= 0, nameof(MaxParallelMembers), MaxParallelMembers, "must be 0 (all cores) or positive");
     }
 }

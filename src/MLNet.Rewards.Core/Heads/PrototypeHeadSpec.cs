@@ -27,24 +27,9 @@ public sealed record PrototypeHeadSpec : HeadSpec
     /// <summary>Checks the settings, naming the one that is out of range.</summary>
     public void Validate()
     {
-        if (Prototypes < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Prototypes), Prototypes, "Prototypes must be at least 1");
-        }
-
-        if (InitialTemperature is { } t && !(t > 0 && double.IsFinite(t)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitialTemperature), t, "InitialTemperature must be a positive number (or unset to set it from data)");
-        }
-
-        if (KMeansIterations < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(KMeansIterations), KMeansIterations, "KMeansIterations must not be negative");
-        }
-
-        if (InitializationSample < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitializationSample), InitializationSample, "InitializationSample must be at least 1");
-        }
+        OptionValidation.Require(Prototypes >= 1, nameof(Prototypes), Prototypes, "must be at least 1");
+        OptionValidation.Require(InitialTemperature is null or (> 0 and < double.PositiveInfinity), nameof(InitialTemperature), InitialTemperature, "must be a positive number (or unset to set it from data)");
+        OptionValidation.Require(KMeansIterations >= 0, nameof(KMeansIterations), KMeansIterations, "must not be negative");
+        OptionValidation.Require(InitializationSample >= 1, nameof(InitializationSample), InitializationSample, "must be at least 1");
     }
 }
