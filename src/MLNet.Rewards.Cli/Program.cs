@@ -15,6 +15,8 @@ var root = new RootCommand(
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     DemoCommand.Create(),
+    EmbedCommand.Create(),
+    BenchEmbedCommand.Create(),
     TrainEnsembleCommand.Create(),
     PrototypeCurveCommand.Create(),
     EnsembleBenchCommand.Create(),

@@ -25,25 +25,32 @@ internal static class PrototypeCurveCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the result tables (.md) and plots (.svg).", DefaultValueFactory = _ => new DirectoryInfo("docs/results") };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per setting (subsample, initialisation, shuffling).", DefaultValueFactory = _ => 3 };
         var folds = new Option<int>("--folds") { Description = "Prompt-grouped cross-validation folds on hh-harmless-test.", DefaultValueFactory = _ => 5 };
-        var buckets = new Option<int>("--buckets") { Description = "Dimension of the hashing featurizer.", DefaultValueFactory = _ => 256 };
         var maxTrain = new Option<int>("--max-train") { Description = "Seeded subsample of alpaca-eval-train used as its 100% (0 = all 34,692 pairs).", DefaultValueFactory = _ => 4000 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [128] };
         var prototypes = new Option<int>("--prototypes") { Description = "Prototypes of the prototype head.", DefaultValueFactory = _ => 32 };
         var command = new Command("prototype-curve", "Proto-RM evidence: accuracy against the fraction of training pairs (1% .. 100%) for prototype, linear and MLP heads, with seeds and bootstrap intervals.")
         {
-            data, output, seeds, folds, buckets, maxTrain, hidden, prototypes,
+            data, output, seeds, folds, maxTrain, hidden, prototypes,
         };
+        var featurizer = new FeaturizerOptions();
+        foreach (var option in featurizer.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancel) =>
         {
-            var settings = new CurveSettings(parse.GetValue(seeds), parse.GetValue(folds), parse.GetValue(buckets), parse.GetValue(maxTrain), parse.GetValue(hidden)!, parse.GetValue(prototypes));
+            var settings = new CurveSettings(parse.GetValue(seeds), parse.GetValue(folds), parse.GetValue(maxTrain), parse.GetValue(hidden)!, parse.GetValue(prototypes));
             settings.Validate();
-            Run(parse.GetValue(data)!, new ReportWriter(parse.GetValue(output)!), settings, cancel);
+            using var scope = featurizer.CreateEmbedder(parse);
+            var pairFeaturizer = new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout));
+            Run(parse.GetValue(data)!, new ReportWriter(parse.GetValue(output)!), pairFeaturizer, settings, cancel);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
-    private sealed record CurveSettings(int Seeds, int Folds, int Buckets, int MaxTrain, int[] Hidden, int Prototypes)
+    private sealed record CurveSettings(int Seeds, int Folds, int MaxTrain, int[] Hidden, int Prototypes)
     {
         public IReadOnlyList<(string Name, HeadSpec Spec)> Heads =>
         [
@@ -54,9 +61,9 @@ internal static class PrototypeCurveCommand
 
         public void Validate()
         {
-            if (Seeds < 1 || Folds < 2 || Buckets < 1 || MaxTrain < 0 || Prototypes < 1 || Hidden.Any(h => h < 1))
+            if (Seeds < 1 || Folds < 2 || MaxTrain < 0 || Prototypes < 1 || Hidden.Any(h => h < 1))
             {
-                throw new UsageException("--seeds and --prototypes must be at least 1, --folds at least 2, --buckets positive, --max-train not negative, --hidden sizes positive");
+                throw new UsageException("--seeds and --prototypes must be at least 1, --folds at least 2, --max-train not negative, --hidden sizes positive");
             }
         }
     }
@@ -80,11 +87,10 @@ internal static class PrototypeCurveCommand
         };
     }
 
-    private static void Run(DirectoryInfo directory, ReportWriter report, CurveSettings settings, CancellationToken cancel)
+    private static void Run(DirectoryInfo directory, ReportWriter report, PairFeaturizer featurizer, CurveSettings settings, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
         string PathOf(string name) => Path.Combine(directory.FullName, name + ".jsonl.gz");
-        var featurizer = new PairFeaturizer(new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = settings.Buckets }), FeatureLayout.ResponseAndPromptProduct);
         PairwiseDataset Featurize(IReadOnlyList<PreferencePair> pairs, string name) => ProgressDisplay.Run($"embedding {name}", p => featurizer.Featurize(pairs, p, cancel));
 
         var harmless = PreferencePairReader.ReadAll(PathOf("hh-harmless-test"));
@@ -152,7 +158,7 @@ internal static class PrototypeCurveCommand
             Console.Error.WriteLine($"seed {seed}, alpaca-eval: done ({total.Elapsed.TotalSeconds:F0} s)");
         }
 
-        Console.WriteLine($"Hashing featurizer ({settings.Buckets} buckets, response + prompt product = {featurizer.Dimension} features); seeds 0..{settings.Seeds - 1}.");
+        Console.WriteLine($"Featurizer {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features); seeds 0..{settings.Seeds - 1}.");
         Console.WriteLine($"hh-harmless-test: {harmless.Count} pairs, {settings.Folds}-fold prompt-grouped CV, fractions of each fold's training part. alpaca-eval: {alpacaTrain.Count} training pairs (seeded subsample), {alpacaTest.Count} test pairs, llmbar {llmbar.Count} pairs.");
         Console.WriteLine("Cells: accuracy averaged over seeds [bootstrap 95% CI over pairs of the seed-averaged correctness] ± standard deviation across seeds.");
         Console.WriteLine();

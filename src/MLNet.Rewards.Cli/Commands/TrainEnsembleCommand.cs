@@ -41,7 +41,8 @@ internal static class TrainEnsembleCommand
             var options = new EnsembleTrainerOptions { Trainer = trainer.Create(parse), Members = parse.GetValue(members), Resampling = parse.GetValue(resampling) };
             var aggregator = new EnsembleAggregator { Aggregation = parse.GetValue(aggregation), Deviations = parse.GetValue(deviations), MemberIndex = parse.GetValue(member) };
             aggregator.Validate(options.Members);
-            var pairFeaturizer = new PairFeaturizer(featurizer.CreateEmbedder(parse), parse.GetValue(featurizer.Layout));
+            using var scope = featurizer.CreateEmbedder(parse);
+            var pairFeaturizer = new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout));
             var pairs = SharedOptions.ReadPairs(parse.GetValue(data)!, parse.GetValue(skip));
             Console.Error.WriteLine($"read {pairs.Count:N0} pairs; featurizer {pairFeaturizer.Embedder}; {options.Members} x {options.Trainer.Head}");
             var clock = Stopwatch.StartNew();
