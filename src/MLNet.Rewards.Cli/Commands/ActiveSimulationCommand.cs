@@ -20,7 +20,7 @@ internal static class ActiveSimulationCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the result table (.md) and plot (.svg).", DefaultValueFactory = _ => new DirectoryInfo("docs/results") };
+        var output = ReportWriter.OutputOption();
         var labels = new Option<int>("--labels") { Description = "Labels (online rounds) per run.", DefaultValueFactory = _ => 320 };
         var candidates = new Option<int>("--candidates") { Description = "Candidate responses per prompt (N of best-of-N).", DefaultValueFactory = _ => 16 };
         var members = new Option<int>("--members") { Description = "Ensemble members (MLP heads, different random initialisations).", DefaultValueFactory = _ => 8 };

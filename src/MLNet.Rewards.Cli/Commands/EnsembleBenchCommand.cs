@@ -23,7 +23,7 @@ internal static class EnsembleBenchCommand
 
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the result tables (.md) and plots (.svg).", DefaultValueFactory = _ => new DirectoryInfo("docs/results") };
+        var output = ReportWriter.OutputOption();
         var members = new Option<int>("--members") { Description = "Ensemble members (bootstrap resamples).", DefaultValueFactory = _ => 5 };
         var trainPairs = new Option<int>("--train-pairs") { Description = "Training pairs of the synthetic benchmark.", DefaultValueFactory = _ => 5000 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP heads.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [64, 64] };

@@ -22,7 +22,7 @@ internal static class PrototypeCurveCommand
     public static Command Create()
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with hh-harmless-test, alpaca-eval-train, alpaca-eval-test and llmbar (.jsonl.gz).", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the result tables (.md) and plots (.svg).", DefaultValueFactory = _ => new DirectoryInfo("docs/results") };
+        var output = ReportWriter.OutputOption();
         var seeds = new Option<int>("--seeds") { Description = "Seeds per setting (subsample, initialisation, shuffling).", DefaultValueFactory = _ => 3 };
         var folds = new Option<int>("--folds") { Description = "Prompt-grouped cross-validation folds on hh-harmless-test.", DefaultValueFactory = _ => 5 };
         var maxTrain = new Option<int>("--max-train") { Description = "Seeded subsample of alpaca-eval-train used as its 100% (0 = all 34,692 pairs).", DefaultValueFactory = _ => 4000 };

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli.Reporting;
@@ -12,6 +13,13 @@ internal sealed class ReportWriter
         _folder = folder;
         _folder.Create();
     }
+
+    /// <summary>The <c>--out</c> option of every evidence command.</summary>
+    public static Option<DirectoryInfo> OutputOption() => new("--out")
+    {
+        Description = "Folder for the result tables (.md) and plots (.svg).",
+        DefaultValueFactory = _ => new DirectoryInfo("docs/results"),
+    };
 
     /// <summary>Prints <paramref name="table"/> and writes it, under <paramref name="caption"/>, to <c>name.md</c>.</summary>
     public void Table(string name, string caption, Table table)
