@@ -22,6 +22,10 @@ var root = new RootCommand(
     GenerateCommand.Create(),
     GenArmTrainCommand.Create(),
     GenerationBenchCommand.Create(),
+    TrainEnsembleCommand.Create(),
+    PrototypeCurveCommand.Create(),
+    EnsembleBenchCommand.Create(),
+    ActiveSimulationCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

@@ -209,7 +209,7 @@ internal sealed class TrainerOptions
 
     public Option<string> Head { get; } = new("--head")
     {
-        Description = "Reward head: 'linear' or 'mlp'.",
+        Description = "Reward head: 'linear', 'mlp' or 'prototype' (Proto-RM: learned prototypes, initialised by k-means++).",
         DefaultValueFactory = _ => MlpHeadSpec.KindName,
     };
 
@@ -219,6 +219,8 @@ internal sealed class TrainerOptions
         AllowMultipleArgumentsPerToken = true,
         DefaultValueFactory = _ => [1024, 512],
     };
+
+    public Option<int> Prototypes { get; } = new("--prototypes") { Description = "Number of prototypes of the prototype head.", DefaultValueFactory = _ => new PrototypeHeadSpec().Prototypes };
 
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => Defaults.MaxEpochs };
 
@@ -238,7 +240,7 @@ internal sealed class TrainerOptions
 
     public Option<int> Threads { get; } = new("--threads") { Description = "Threads per batch (0 = all cores).", DefaultValueFactory = _ => 0 };
 
-    public IEnumerable<Option> All => [Head, Hidden, Epochs, BatchSize, LearningRate, WeightDecay, LabelSmoothing, ValidationFraction, Patience, Seed, Threads];
+    public IEnumerable<Option> All => [Head, Hidden, Prototypes, Epochs, BatchSize, LearningRate, WeightDecay, LabelSmoothing, ValidationFraction, Patience, Seed, Threads];
 
     public PairwiseTrainerOptions Create(ParseResult parse)
     {
@@ -247,7 +249,8 @@ internal sealed class TrainerOptions
         {
             LinearHeadSpec.KindName => new LinearHeadSpec(),
             MlpHeadSpec.KindName => new MlpHeadSpec { HiddenSizes = parse.GetValue(Hidden)! },
-            _ => throw new UsageException($"unknown head '{head}' (expected: linear, mlp)"),
+            PrototypeHeadSpec.KindName => new PrototypeHeadSpec { Prototypes = parse.GetValue(Prototypes) },
+            _ => throw new UsageException($"unknown head '{head}' (expected: linear, mlp, prototype)"),
         };
         var options = new PairwiseTrainerOptions
         {
