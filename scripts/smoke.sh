@@ -10,8 +10,38 @@ data=../shared/data
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head linear --epochs 3 --output "$work/model.zip"
 "${cli[@]}" evaluate --model "$work/model.zip" --data "$data/llmbar.jsonl.gz" --per-source
 echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/model.zip"
+"${cli[@]}" train-multi-objective --config docs/multi-objective-config.json --output "$work/multi.zip"
+echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/multi.zip" --explain
+"${cli[@]}" score --model "$work/multi.zip" --prompt "How do I boil an egg?" --response "Put it in boiling water for eight minutes." --combine soft-min:0.5
+"${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head prototype --prototypes 8 --epochs 2 --output "$work/proto.zip"
+"${cli[@]}" evaluate --model "$work/proto.zip" --data "$data/llmbar.jsonl.gz"
+"${cli[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
+"${cli[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
+ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" > /dev/null
 set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e
 [ "$code" -eq 3 ] || { echo "expected exit code 3 for a missing model, got $code"; exit 1; }
+
+echo "== embedding store: kill -9 an 'embed' run part-way, then check that the next run resumes"
+bash scripts/fetch-onnxruntime.sh >/dev/null
+store="$work/embeddings.sqlite"
+embed=("${cli[@]}" embed --int8 --data "$data/llmbar.jsonl.gz" "$data/llmbar-processed.jsonl.gz" --store "$store")
+"${embed[@]}" >"$work/embed1.out" 2>"$work/embed1.err" &
+pid=$!
+for _ in $(seq 1 600); do
+  grep -qE "embedding: [1-9][0-9,]*/" "$work/embed1.err" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.5
+done
+kill -9 "$pid" 2>/dev/null || { echo "the first embed run ended before it could be killed"; cat "$work/embed1.err"; exit 1; }
+wait "$pid" 2>/dev/null || true
+"${embed[@]}" | tee "$work/embed2.out"
+grep -qE "^[0-9,]+ distinct texts: [1-9][0-9,]* already stored" "$work/embed2.out" || { echo "the second run did not resume from the killed run's vectors"; exit 1; }
+"${embed[@]}" | tee "$work/embed3.out"
+grep -q " 0 computed" "$work/embed3.out" || { echo "a third run recomputed stored vectors"; exit 1; }
+
+echo "== generate: greedy answer"
+answer="$("${cli[@]}" generate --prompt "What is the capital of France?" --temperature 0 --max-tokens 12 --threads 2)"
+[[ "$answer" == *Paris* ]] || { echo "expected the greedy answer to name Paris, got: $answer"; exit 1; }
 echo "smoke: ok"

@@ -14,7 +14,18 @@ var root = new RootCommand(
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
+    TrainMultiObjectiveCommand.Create(),
+    MultiObjectiveBenchmarkCommand.Create(),
     DemoCommand.Create(),
+    EmbedCommand.Create(),
+    BenchEmbedCommand.Create(),
+    GenerateCommand.Create(),
+    GenArmTrainCommand.Create(),
+    GenerationBenchCommand.Create(),
+    TrainEnsembleCommand.Create(),
+    PrototypeCurveCommand.Create(),
+    EnsembleBenchCommand.Create(),
+    ActiveSimulationCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

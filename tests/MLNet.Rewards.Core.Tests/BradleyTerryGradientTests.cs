@@ -31,11 +31,14 @@ public sealed class BradleyTerryGradientTests
     [TestMethod]
     public void MlpHeadGradientMatchesFiniteDifference() => CheckHeadGradient(new MlpHeadSpec { HiddenSizes = [6, 5] }.Create(4, 3));
 
+    [TestMethod]
+    public void PrototypeHeadGradientMatchesFiniteDifference() => CheckHeadGradient(new PrototypeHeadSpec { Prototypes = 4 }.Create(5, 2));
+
     /// <summary>
     /// The pair loss L = BT(r(x_c) − r(x_r)) as a function of each parameter, differentiated numerically (in double, around
     /// float parameters), against Backward's analytic gradient.
     /// </summary>
-    private static void CheckHeadGradient(RewardHead head)
+    internal static void CheckHeadGradient(RewardHead head)
     {
         var random = new SeededRandom(5);
         int d = head.InputDimension;

@@ -30,6 +30,12 @@ public sealed class PairwiseTrainer
     public TrainingResult Fit(PairwiseDataset train, PairwiseDataset? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         var head = _options.Head.Create(train.Dimension, _options.Seed);
+        (train, validation) = HoldOutValidation(train, validation);
+        if (head is IDataInitializedHead initialized)
+        {
+            initialized.Initialize(train, SeededRandom.Derive(_options.Seed, 2));
+        }
+
         return Fit(head, train, validation, progress, cancellationToken);
     }
 
@@ -46,15 +52,7 @@ public sealed class PairwiseTrainer
             throw new ArgumentException($"the head takes {head.InputDimension} features but the data has {train.Dimension}", nameof(head));
         }
 
-        if (validation is null && _options.ValidationFraction > 0)
-        {
-            var (trainIdx, validIdx) = train.GroupSplit(_options.ValidationFraction, _options.Seed);
-            if (validIdx.Length > 0 && trainIdx.Length > 0)
-            {
-                validation = train.Subset(validIdx);
-                train = train.Subset(trainIdx);
-            }
-        }
+        (train, validation) = HoldOutValidation(train, validation);
 
         if (_options.FullBatch is not null)
         {
@@ -120,6 +118,21 @@ public sealed class PairwiseTrainer
         return new TrainingResult(head, history, bestEpoch, stoppedEarly, train.Count, validation?.Count ?? 0);
     }
 
+    /// <summary>Holds out a prompt-grouped validation share of <paramref name="train"/> when no validation set is given.</summary>
+    private (PairwiseDataset Train, PairwiseDataset? Validation) HoldOutValidation(PairwiseDataset train, PairwiseDataset? validation)
+    {
+        if (validation is null && _options.ValidationFraction > 0 && train.Count > 0)
+        {
+            var (trainIdx, validIdx) = train.GroupSplit(_options.ValidationFraction, _options.Seed);
+            if (validIdx.Length > 0 && trainIdx.Length > 0)
+            {
+                return (train.Subset(trainIdx), train.Subset(validIdx));
+            }
+        }
+
+        return (train, validation);
+    }
+
     /// <summary>Mean Bradley–Terry loss and pairwise accuracy (ties count half) of <paramref name="head"/> on <paramref name="data"/>.</summary>
     public static (double Loss, double Accuracy) Measure(RewardHead head, PairwiseDataset data, double labelSmoothing = 0)
     {
@@ -150,8 +163,7 @@ public sealed class PairwiseTrainer
         /// <summary>Least work per shard (multiply-adds per batch): 2 M, tens of microseconds of a core, well above the cost of waking a thread.</summary>
         private const long MinMultiplyAddsPerShard = 1 << 21;
 
-        private readonly RewardHead _head;
-        private readonly Shard[] _shards;
+        private readonly PairBatchGradient[] _shards;
         private readonly double _labelSmoothing;
         private readonly ParallelOptions _parallel;
         private readonly Action<int> _runShard;
@@ -163,7 +175,6 @@ public sealed class PairwiseTrainer
 
         public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing)
         {
-            _head = head;
             _labelSmoothing = labelSmoothing;
             // A shard must have enough work to repay waking a thread: small heads (a linear head on a few hundred features)
             // run in one shard. The count depends only on the configuration, so results stay reproducible.
@@ -171,7 +182,7 @@ public sealed class PairwiseTrainer
             int worthwhile = (int)Math.Clamp(multiplyAdds / MinMultiplyAddsPerShard, 1, int.MaxValue);
             int shardCount = Math.Max(1, Math.Min(Math.Min(parallelism, batchSize), worthwhile));
             int shardPairs = (batchSize + shardCount - 1) / shardCount;
-            _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new Shard(head, shardPairs))];
+            _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new PairBatchGradient(head, shardPairs))];
             _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) };
             _runShard = RunShard;
             _reduceChunk = ReduceChunk;
@@ -213,7 +224,7 @@ public sealed class PairwiseTrainer
         private void RunShard(int s)
         {
             int first = s * _perShard;
-            _shards[s].Run(_head, _data!, _order.AsSpan(_start + first, Math.Min(_perShard, _count - first)), _scale, _labelSmoothing);
+            _shards[s].Compute(_data!, _order.AsSpan(_start + first, Math.Min(_perShard, _count - first)), _scale, _labelSmoothing);
         }
 
         /// <summary>Adds the other shards' gradients into shard 0's, in shard order, over one chunk of the parameters.</summary>
@@ -226,54 +237,6 @@ public sealed class PairwiseTrainer
             {
                 TensorPrimitives.Add(total, _shards[s].Gradient.AsSpan(offset, length), total);
             }
-        }
-    }
-
-    private sealed class Shard
-    {
-        private readonly HeadWorkspace _workspace;
-        private readonly float[] _inputs;
-        private readonly float[] _rewards;
-        private readonly float[] _rewardGradients;
-
-        public Shard(RewardHead head, int maxPairs)
-        {
-            _workspace = head.CreateWorkspace(2 * maxPairs);
-            _inputs = new float[2 * maxPairs * head.InputDimension];
-            _rewards = new float[2 * maxPairs];
-            _rewardGradients = new float[2 * maxPairs];
-            Gradient = new float[head.Parameters.Length];
-        }
-
-        public float[] Gradient { get; }
-
-        public double Loss { get; private set; }
-
-        public void Run(RewardHead head, PairwiseDataset data, ReadOnlySpan<int> pairs, float scale, double labelSmoothing)
-        {
-            int d = data.Dimension;
-            int count = pairs.Length;
-            for (int i = 0; i < count; i++)
-            {
-                int pair = pairs[i];
-                data.Chosen.Row(pair).CopyTo(_inputs.AsSpan(i * d, d));
-                data.Rejected.Row(pair).CopyTo(_inputs.AsSpan((count + i) * d, d));
-            }
-
-            var inputs = _inputs.AsSpan(0, 2 * count * d);
-            head.Forward(inputs, 2 * count, _workspace, _rewards);
-            double loss = 0;
-            for (int i = 0; i < count; i++)
-            {
-                var (pairLoss, gradient) = BradleyTerry.Loss(_rewards[i] - _rewards[count + i], labelSmoothing);
-                loss += pairLoss;
-                _rewardGradients[i] = (float)gradient * scale;
-                _rewardGradients[count + i] = -(float)gradient * scale;
-            }
-
-            Loss = loss;
-            Array.Clear(Gradient);
-            head.Backward(inputs, 2 * count, _workspace, _rewardGradients, Gradient);
         }
     }
 }

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace MLNet.Rewards.Cli.Reporting;
+
+/// <summary>Writes an evidence command's tables (to stdout and as Markdown files) and SVG charts into one output folder.</summary>
+internal sealed class ReportWriter
+{
+    private readonly DirectoryInfo _folder;
+
+    public ReportWriter(DirectoryInfo folder)
+    {
+        _folder = folder;
+        _folder.Create();
+    }
+
+    /// <summary>The <c>--out</c> option of every evidence command.</summary>
+    public static Option<DirectoryInfo> OutputOption() => new("--out")
+    {
+        Description = "Folder for the result tables (.md) and plots (.svg).",
+        DefaultValueFactory = _ => new DirectoryInfo("docs/results"),
+    };
+
+    /// <summary>Prints <paramref name="table"/> and writes it, under <paramref name="caption"/>, to <c>name.md</c>.</summary>
+    public void Table(string name, string caption, Table table)
+    {
+        Console.WriteLine(caption);
+        ResultTables.Write(table);
+        Console.WriteLine();
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        console.Profile.Width = 400;
+        console.Write(table);
+        var lines = writer.ToString().Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0);
+        WriteAtomically(name + ".md", $"{caption}\n\n{string.Join('\n', lines)}\n");
+    }
+
+    /// <summary>Writes <paramref name="chart"/> to <c>name.svg</c>.</summary>
+    public void Chart(string name, SvgLineChart chart)
+    {
+        WriteAtomically(name + ".svg", chart.Render());
+        Console.Error.WriteLine($"wrote {Path.Combine(_folder.FullName, name + ".svg")}");
+    }
+
+    private void WriteAtomically(string file, string text)
+    {
+        string path = Path.Combine(_folder.FullName, file);
+        string temp = path + $".{Environment.ProcessId}.tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}
