@@ -43,6 +43,10 @@ public sealed class MultiObjectiveModelTests
             }
 
             Assert.AreEqual(f.Model.DefaultCombination, loaded.DefaultCombination);
+            string[] scoredPrompts = ["How do I boil an egg?", "Hi"], scoredResponses = ["Boil it for eight minutes.", "Hello!"];
+            var generic = Scoring.RewardScorers.Load(path).Score(scoredPrompts, scoredResponses);
+            CollectionAssert.AreEqual(f.Model.Score(scoredPrompts, scoredResponses), generic.Select(s => s.Reward).ToArray(), "the generic scorer uses the saved combination");
+            CollectionAssert.AreEquivalent(f.Model.ObjectiveNames.ToArray(), generic[0].Explanation!.Keys.Where(k => !k.StartsWith("weight.", StringComparison.Ordinal)).ToArray());
             var prompts = f.Test.Select(p => p.Prompt).ToList();
             var responses = f.Test.Select(p => p.Chosen).ToList();
             foreach (var combination in AllCombinations(f.Model.Objectives.Count))
