@@ -1,0 +1,91 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Pipelines.Persistence;
+
+namespace MLNet.Rewards.Pipelines.Embedding;
+
+/// <summary>
+/// Embeds a text column into a vector column with any MLNet.Rewards featurizer (<see cref="FeaturizerSpec"/>): the
+/// hashing featurizer, or a frozen sentence encoder. Created by <see cref="RewardsCatalog.EmbedText"/>.
+/// </summary>
+/// <remarks>
+/// Nothing is learned: fitting checks the input column and fixes the featurizer. The output column is a vector of Single
+/// whose length is the featurizer's dimension; ML.NET sees it as a variable-size vector (a custom mapping cannot declare
+/// a size that is only known at run time), which our reward trainers accept, as do ML.NET transforms that take
+/// variable-size vectors (Concatenate, CopyColumns).
+/// </remarks>
+public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer>
+{
+    private readonly MLContext _ml;
+    private readonly MappingChain _chain;
+
+    internal TextEmbeddingEstimator(MLContext ml, string outputColumnName, string inputColumnName, FeaturizerSpec featurizer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        _ml = ml;
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        Featurizer = featurizer;
+        _chain = Chain(ml, outputColumnName, inputColumnName);
+    }
+
+    /// <summary>The vector column written.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The featurizer's settings.</summary>
+    public FeaturizerSpec Featurizer { get; }
+
+    /// <inheritdoc />
+    public TextEmbeddingTransformer Fit(IDataView input)
+    {
+        SchemaChecks.RequireText(input.Schema, InputColumnName, "the text to embed");
+        var state = new TextEmbeddingState(Featurizer.CreateEmbedder(FeaturizerContext.Default));
+        return new TextEmbeddingTransformer(_chain.Fit(input, state.ToBytes()), OutputColumnName, InputColumnName, state.Embedder);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        SchemaChecks.RequireText(inputSchema, InputColumnName, "the text to embed");
+        return _chain.GetOutputSchema(inputSchema);
+    }
+
+    internal static MappingChain Chain(MLContext ml, string outputColumnName, string inputColumnName)
+        => new(
+            ml,
+            [(InternalColumns.Text, inputColumnName)],
+            c => c.Transforms.CustomMapping<TextEmbeddingInput, TextEmbeddingOutput>(TextEmbeddingMapping.Map, TextEmbeddingMapping.ContractName),
+            (InternalColumns.Embedding, outputColumnName));
+}
+
+/// <summary>
+/// A fitted <see cref="TextEmbeddingEstimator"/>: embeds <see cref="InputColumnName"/> into <see cref="OutputColumnName"/>.
+/// Saves with <c>mlContext.Model.Save</c>; see <see cref="BuiltInChainTransformer"/> for what a loaded model holds.
+/// </summary>
+public sealed class TextEmbeddingTransformer : BuiltInChainTransformer
+{
+    internal TextEmbeddingTransformer(TransformerChain<ITransformer> chain, string outputColumnName, string inputColumnName, ITextEmbedder embedder)
+        : base(chain)
+    {
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        Embedder = embedder;
+    }
+
+    /// <summary>The vector column written.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The featurizer.</summary>
+    public ITextEmbedder Embedder { get; }
+
+    private protected override void ValidateInput(DataViewSchema inputSchema)
+        => SchemaChecks.RequireText(inputSchema, InputColumnName, "the text to embed");
+}
