@@ -29,14 +29,11 @@ for project in "${core_projects[@]}"; do
   run_tests "$project"
 done
 
-# The ML.NET layer (its tests also start the model-loader helper and the scoring-service sample) needs Microsoft.ML.
-# MLNET_PACKAGE_SOURCE (a NuGet feed folder or URL) and MLNET_PACKAGE_VERSION select another ML.NET build than the
-# nuget.org release named in Directory.Build.props.
-mlnet_args=()
-[ -n "${MLNET_PACKAGE_SOURCE:-}" ] && mlnet_args+=("-p:RestoreAdditionalProjectSources=$MLNET_PACKAGE_SOURCE")
-[ -n "${MLNET_PACKAGE_VERSION:-}" ] && mlnet_args+=("-p:MicrosoftMLVersion=$MLNET_PACKAGE_VERSION")
-if restore_log="$(dotnet restore src/MLNet.Rewards --nologo "${mlnet_args[@]}" 2>&1)"; then
-  run_tests tests/MLNet.Rewards.Tests "${mlnet_args[@]}"
+# The ML.NET layer (its tests also start the model-loader helper and the scoring-service sample) needs Microsoft.ML;
+# MLNET_PACKAGE_SOURCE / MLNET_PACKAGE_VERSION select another ML.NET build (see mlnet_build_args in lib.sh).
+mlnet_build_args
+if restore_log="$(dotnet restore src/MLNet.Rewards --nologo "${MLNET_BUILD_ARGS[@]}" 2>&1)"; then
+  run_tests tests/MLNet.Rewards.Tests "${MLNET_BUILD_ARGS[@]}"
 else
   reason="$(grep -o 'NU1[0-9]*: [^[]*' <<<"$restore_log" | head -1)"
   NOT_RUN_NOTES+=("tests/MLNet.Rewards.Tests (the ML.NET layer and the scoring-service sample): Microsoft.ML does not restore here (${reason:-restore failed}). Set MLNET_PACKAGE_SOURCE=<feed> [MLNET_PACKAGE_VERSION=<version>] to run them against another ML.NET build.")
