@@ -56,15 +56,16 @@ internal static class DemoCommand
 
     private static int RunSynthetic(DemoSettings settings, CancellationToken cancel)
     {
-        Console.WriteLine("Synthetic benchmark: random unit embeddings (d = 128), a hidden golden reward, 10,000 training pairs with a share of");
-        Console.WriteLine("flipped labels, 5,000 test pairs labelled by the golden reward. Accuracy = agreement with the golden reward.");
+        var shape = new SyntheticBenchmarkOptions { TrainPairs = settings.MaxTrain > 0 ? settings.MaxTrain : 10_000 };
+        Console.WriteLine($"Synthetic benchmark: random unit embeddings (d = {shape.Dimension}), a hidden golden reward, {shape.TrainPairs:N0} training pairs with a share of");
+        Console.WriteLine($"flipped labels, {shape.TestPairs:N0} test pairs labelled by the golden reward. Accuracy = agreement with the golden reward.");
         Console.WriteLine();
         var evaluator = new PairwiseEvaluator();
         var table = ResultTables.Create(["label noise", ">flipped", .. settings.Heads.SelectMany(h => new[] { $"{h.Name} accuracy [95% CI]", $">{h.Name} time" })]);
 
         foreach (double noise in NoiseLevels)
         {
-            var options = new SyntheticBenchmarkOptions { LabelNoise = noise, Seed = settings.Seed + 42, TrainPairs = settings.MaxTrain > 0 ? settings.MaxTrain : 10_000 };
+            var options = shape with { LabelNoise = noise, Seed = settings.Seed + 42 };
             var bench = SyntheticPreferenceBenchmark.Create(options);
             var cells = new List<string> { noise.ToString("P0", CultureInfo.InvariantCulture), bench.FlippedLabels.ToString("N0", CultureInfo.InvariantCulture) };
             foreach (var (name, head) in settings.Heads)

@@ -7,7 +7,7 @@ public sealed class DataFormatException : Exception
 {
     /// <summary>Creates the exception for a problem at <paramref name="lineNumber"/> of <paramref name="path"/>.</summary>
     public DataFormatException(string path, long lineNumber, string problem, Exception? inner = null)
-        : base($"{path}:{lineNumber}: {problem}", inner)
+        : base(lineNumber > 0 ? $"{path}:{lineNumber}: {problem}" : $"{path}: {problem}", inner)
     {
         Path = path;
         LineNumber = lineNumber;

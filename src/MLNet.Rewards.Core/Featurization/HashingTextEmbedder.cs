@@ -36,20 +36,9 @@ public sealed record HashingFeaturizerSpec : FeaturizerSpec
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        if (Buckets < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Buckets), Buckets, "the hashing featurizer needs at least 2 buckets");
-        }
-
-        if (MaxWordNgram < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxWordNgram), MaxWordNgram, "must be at least 1");
-        }
-
-        if (MinCharNgram < 0 || (MinCharNgram > 0 && MaxCharNgram < MinCharNgram))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MinCharNgram), MinCharNgram, "character n-gram range must satisfy 0 < min <= max, or min = 0 to disable");
-        }
+        OptionValidation.Require(Buckets >= 2, nameof(Buckets), Buckets, "must be at least 2");
+        OptionValidation.Require(MaxWordNgram >= 1, nameof(MaxWordNgram), MaxWordNgram, "must be at least 1");
+        OptionValidation.Require(MinCharNgram == 0 || (MinCharNgram > 0 && MaxCharNgram >= MinCharNgram), nameof(MinCharNgram), MinCharNgram, $"must be 0 (no character n-grams) or between 1 and MaxCharNgram ({MaxCharNgram})");
     }
 }
 
@@ -95,10 +84,10 @@ public sealed class HashingTextEmbedder : ITextEmbedder
     {
         vector.Clear();
         var counts = new Dictionary<ulong, int>();
-        var words = Tokenize(text);
+        string[] words = [.. Tokenize(text)];
         for (int n = 1; n <= _spec.MaxWordNgram; n++)
         {
-            for (int start = 0; start + n <= words.Count; start++)
+            for (int start = 0; start + n <= words.Length; start++)
             {
                 ulong hash = StableHash.Of(string.Join(' ', words, start, n), _spec.Seed + n);
                 counts[hash] = counts.GetValueOrDefault(hash) + 1;

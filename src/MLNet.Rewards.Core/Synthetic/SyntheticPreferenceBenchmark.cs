@@ -27,13 +27,11 @@ public sealed record SyntheticBenchmarkOptions
     /// <summary>Checks the settings.</summary>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Dimension, 2, nameof(Dimension));
-        ArgumentOutOfRangeException.ThrowIfLessThan(TrainPairs, 1, nameof(TrainPairs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(TestPairs, 1, nameof(TestPairs));
-        if (LabelNoise is < 0 or >= 0.5)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LabelNoise), LabelNoise, "label noise must be in [0, 0.5)");
-        }
+        OptionValidation.Require(Dimension >= 2, nameof(Dimension), Dimension, "must be at least 2");
+        OptionValidation.Require(TrainPairs >= 1, nameof(TrainPairs), TrainPairs, "must be at least 1");
+        OptionValidation.Require(TestPairs >= 1, nameof(TestPairs), TestPairs, "must be at least 1");
+        OptionValidation.Require(LabelNoise is >= 0 and < 0.5, nameof(LabelNoise), LabelNoise, "must be in [0, 0.5)");
+        OptionValidation.Require(GoldenHiddenUnits >= 1, nameof(GoldenHiddenUnits), GoldenHiddenUnits, "must be at least 1");
     }
 }
 

@@ -41,23 +41,15 @@ public sealed record PairwiseTrainerOptions
     /// <summary>Checks the options, naming the one that is out of range.</summary>
     public void Validate()
     {
-        Check(MaxEpochs >= 1, nameof(MaxEpochs), MaxEpochs, "must be at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
-        Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
-        Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must not be negative");
-        Check(LabelSmoothing is >= 0 and < 0.5f, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 0.5)");
-        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1)");
-        Check(Patience >= 1, nameof(Patience), Patience, "must be at least 1");
-        Check(MaxDegreeOfParallelism >= 0, nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (all cores) or positive");
+        OptionValidation.Require(MaxEpochs >= 1, nameof(MaxEpochs), MaxEpochs, "must be at least 1");
+        OptionValidation.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        OptionValidation.Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
+        OptionValidation.Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must not be negative");
+        OptionValidation.Require(LabelSmoothing is >= 0 and < 0.5f, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 0.5)");
+        OptionValidation.Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1)");
+        OptionValidation.Require(Patience >= 1, nameof(Patience), Patience, "must be at least 1");
+        OptionValidation.Require(MaxDegreeOfParallelism >= 0, nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (all cores) or positive");
     }
 
     internal int EffectiveParallelism => MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
-
-    private static void Check(bool ok, string name, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}");
-        }
-    }
 }
