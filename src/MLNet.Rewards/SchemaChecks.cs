@@ -31,9 +31,12 @@ internal static class SchemaChecks
         }
     }
 
-    /// <summary>Requires a vector of Single; when both the column's and <paramref name="expectedSize"/> are known they must agree.</summary>
+    /// <summary>
+    /// Requires a vector of Single; when both the column's size and <paramref name="expectedSize"/> are known they must
+    /// agree, <paramref name="expectedBecause"/> saying where the expected size comes from.
+    /// </summary>
     /// <returns>The column's vector size, 0 when variable.</returns>
-    public static int RequireFloatVector(DataViewSchema schema, string name, string role, int expectedSize = 0)
+    public static int RequireFloatVector(DataViewSchema schema, string name, string role, int expectedSize = 0, string expectedBecause = "the model was fitted on")
     {
         var column = Find(schema, name, role);
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
@@ -43,7 +46,7 @@ internal static class SchemaChecks
 
         if (expectedSize > 0 && vector.IsKnownSize && vector.Size != expectedSize)
         {
-            throw new ArgumentOutOfRangeException(SchemaParameter, $"column '{name}' ({role}) has {vector.Size} values per row but the model was fitted on {expectedSize}");
+            throw new ArgumentOutOfRangeException(SchemaParameter, $"column '{name}' ({role}) has {vector.Size} values per row but {expectedBecause} {expectedSize}");
         }
 
         return vector.IsKnownSize ? vector.Size : 0;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Pipelines.Pairwise;
@@ -16,6 +17,24 @@ public sealed class SchemaValidationTests
     private sealed class NumbersOnly
     {
         public float Response { get; set; }
+    }
+
+    private sealed class MismatchedPair
+    {
+        public string PairId { get; set; } = "p";
+
+        public bool Label { get; set; }
+
+        [Microsoft.ML.Data.VectorType(3)]
+        public float[] Features { get; set; } = new float[3];
+
+        [Microsoft.ML.Data.VectorType(4)]
+        public float[] Prompt { get; set; } = new float[4];
+    }
+
+    private sealed class VariableFeatures
+    {
+        public float[] Features { get; set; } = [];
     }
 
     private sealed class SmallFeatures
@@ -64,6 +83,40 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
+    public void PairwiseReward_PromptEmbeddingOfAnotherSize_IsReportedAtFit()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new MismatchedPair { Label = true }, new MismatchedPair() });
+        var trainer = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { PromptFeatureColumnName = "Prompt", Trainer = Quick });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        StringAssert.Contains(error.Message, "column 'Prompt' (the prompt embedding) has 4 values per row but the feature column 'Features' has 3");
+    }
+
+    [TestMethod]
+    public void PairwiseReward_VariableSizeRowOfWrongLength_IsReportedWhenScored()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Fixtures.TrainRows(Fixtures.Pairs(20));
+        var model = ml.Rewards().EmbedText("Features", "Response", Hashing)
+            .Append(ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { Trainer = Quick }))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        var scored = model.LastTransformer.Transform(ml.Data.LoadFromEnumerable(new[] { new VariableFeatures { Features = new float[7] } }));
+
+        // ML.NET may wrap an exception thrown inside a cursor (its parallel cursors do); ours is in the chain.
+        var error = Assert.Throws<Exception>(() => scored.GetColumn<float>("Score").ToList());
+        var chain = new List<Exception>();
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            chain.Add(e);
+        }
+
+        Assert.IsTrue(
+            chain.Any(e => e is InvalidOperationException && e.Message.Contains("a row's feature vector has 7 values but the model was fitted on 64", StringComparison.Ordinal)),
+            $"expected the row-size error, got {error}");
+    }
+
+    [TestMethod]
     public void PairwiseReward_MissingLabel_IsNamedAtGetOutputSchemaAndFit()
     {
         var ml = new MLContext(seed: 1);
@@ -106,9 +159,9 @@ public sealed class SchemaValidationTests
     public void PairwiseRewardOptions_AreValidatedWhenTheTrainerIsCreated()
     {
         var ml = new MLContext();
-        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { FeatureColumnName = "" }));
+        var error = Assert.ThrowsExactly<InvalidOptionException>(() => ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { FeatureColumnName = "" }));
         StringAssert.Contains(error.Message, "FeatureColumnName must name a column");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { Trainer = new PairwiseTrainerOptions { BatchSize = 0 } }));
+        Assert.ThrowsExactly<InvalidOptionException>(() => ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { Trainer = new PairwiseTrainerOptions { BatchSize = 0 } }));
     }
 
     /// <summary>The shape ML.NET's estimator chains pass to GetOutputSchema (SchemaShape.Create is internal to ML.NET).</summary>

@@ -68,7 +68,7 @@ public sealed class PairwiseRewardTrainer : IEstimator<PairwiseRewardTransformer
         int size = SchemaChecks.RequireFloatVector(schema, Options.FeatureColumnName, "the response features");
         if (Options.PromptFeatureColumnName is not null)
         {
-            SchemaChecks.RequireFloatVector(schema, Options.PromptFeatureColumnName, "the prompt embedding", size);
+            SchemaChecks.RequireFloatVector(schema, Options.PromptFeatureColumnName, "the prompt embedding", size, $"the feature column '{Options.FeatureColumnName}' has");
         }
 
         SchemaChecks.RequireBoolean(schema, Options.LabelColumnName, "true for the preferred response");

@@ -41,25 +41,18 @@ public sealed record PairwiseRewardTrainerOptions
     public PairwiseTrainerOptions Trainer { get; init; } = new();
 
     /// <summary>Checks the options, naming the one that is wrong.</summary>
+    /// <exception cref="InvalidOptionException">An option is out of range.</exception>
     public void Validate()
     {
-        Require(FeatureColumnName, nameof(FeatureColumnName));
-        Require(LabelColumnName, nameof(LabelColumnName));
-        Require(PairIdColumnName, nameof(PairIdColumnName));
-        Require(ScoreColumnName, nameof(ScoreColumnName));
-        if (PromptFeatureColumnName is not null && PromptFeatureColumnName.Length == 0)
-        {
-            throw new ArgumentException($"{nameof(PromptFeatureColumnName)} must be null or a column name", nameof(PromptFeatureColumnName));
-        }
-
+        RequireColumn(FeatureColumnName, nameof(FeatureColumnName));
+        RequireColumn(LabelColumnName, nameof(LabelColumnName));
+        RequireColumn(PairIdColumnName, nameof(PairIdColumnName));
+        RequireColumn(ScoreColumnName, nameof(ScoreColumnName));
+        OptionValidation.Require(PromptFeatureColumnName is null || PromptFeatureColumnName.Length > 0, nameof(PromptFeatureColumnName), PromptFeatureColumnName, "must be null or name a column");
+        OptionValidation.Require(GroupColumnName is null || GroupColumnName.Length > 0, nameof(GroupColumnName), GroupColumnName, "must be null or name a column");
         Trainer.Validate();
     }
 
-    private static void Require(string value, string name)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            throw new ArgumentException($"{name} must name a column", name);
-        }
-    }
+    private static void RequireColumn(string value, string name)
+        => OptionValidation.Require(!string.IsNullOrEmpty(value), name, value, "must name a column");
 }
