@@ -11,9 +11,9 @@ namespace MLNet.Rewards.Pipelines.Embedding;
 /// </summary>
 /// <remarks>
 /// Nothing is learned: fitting checks the input column and fixes the featurizer. The output column is a vector of Single
-/// whose length is the featurizer's dimension; ML.NET sees it as a variable-size vector (a custom mapping cannot declare
-/// a size that is only known at run time), which our reward trainers accept, as do ML.NET transforms that take
-/// variable-size vectors (Concatenate, CopyColumns).
+/// of the featurizer's dimension; its size is declared (a known-size vector, as normalizers and ML.NET's trainers
+/// require) when the dimension is one of <see cref="KnownSizeEmbeddings.Sizes"/>, and is variable otherwise (a custom
+/// mapping cannot declare a size chosen at run time), which our reward trainers, Concatenate and CopyColumns accept.
 /// </remarks>
 public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer>
 {
@@ -28,7 +28,7 @@ public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         Featurizer = featurizer;
-        _chain = Chain(ml, outputColumnName, inputColumnName);
+        _chain = Chain(ml, outputColumnName, inputColumnName, featurizer.Dimension);
     }
 
     /// <summary>The vector column written.</summary>
@@ -55,12 +55,8 @@ public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer
         return _chain.GetOutputSchema(inputSchema);
     }
 
-    internal static MappingChain Chain(MLContext ml, string outputColumnName, string inputColumnName)
-        => new(
-            ml,
-            [(InternalColumns.Text, inputColumnName)],
-            c => c.Transforms.CustomMapping<TextEmbeddingInput, TextEmbeddingOutput>(TextEmbeddingMapping.Map, TextEmbeddingMapping.ContractName),
-            (InternalColumns.Embedding, outputColumnName));
+    private static MappingChain Chain(MLContext ml, string outputColumnName, string inputColumnName, int dimension)
+        => new(ml, [(InternalColumns.Text, inputColumnName)], c => KnownSizeEmbeddings.Mapping(c, dimension), (InternalColumns.Embedding, outputColumnName));
 }
 
 /// <summary>

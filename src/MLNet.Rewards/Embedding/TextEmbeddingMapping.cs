@@ -18,12 +18,15 @@ public sealed class TextEmbeddingInput
     public string Text { get; set; } = string.Empty;
 }
 
-/// <summary>Output row of the text-embedding mapping.</summary>
-public sealed class TextEmbeddingOutput
+/// <summary>
+/// Output row of the text-embedding mapping. <see cref="TextEmbeddingOutput"/> declares a variable-size vector; the
+/// <see cref="KnownSizeEmbeddings"/> classes declare the size, which ML.NET transforms and trainers that need a
+/// known-size vector (normalizers, its own trainers) require.
+/// </summary>
+public abstract class TextEmbeddingRow
 {
     /// <summary>The embedding.</summary>
-    [ColumnName(InternalColumns.Embedding)]
-    public float[] Embedding { get; set; } = [];
+    public abstract float[] Embedding { get; set; }
 
     /// <summary>The text whose embedding <see cref="Embedding"/> holds: rows that repeat the previous text (a prompt with several responses) are not embedded again.</summary>
     [NoColumn]
@@ -34,6 +37,14 @@ public sealed class TextEmbeddingOutput
     internal TextEmbeddingState? EmbeddedBy { get; set; }
 }
 
+/// <summary>Output row with a variable-size embedding, for featurizer dimensions not in <see cref="KnownSizeEmbeddings"/>.</summary>
+public sealed class TextEmbeddingOutput : TextEmbeddingRow
+{
+    /// <inheritdoc />
+    [ColumnName(InternalColumns.Embedding)]
+    public override float[] Embedding { get; set; } = [];
+}
+
 /// <summary>The text-embedding computation that ML.NET runs, by contract name, in fitted and loaded models.</summary>
 public static class TextEmbeddingMapping
 {
@@ -41,7 +52,8 @@ public static class TextEmbeddingMapping
     public const string ContractName = "MLNet.Rewards.TextEmbedding.v1";
 
     /// <summary>Embeds one row's text.</summary>
-    public static void Map(TextEmbeddingInput input, TextEmbeddingOutput output)
+    public static void Map<TRow>(TextEmbeddingInput input, TRow output)
+        where TRow : TextEmbeddingRow
     {
         var state = StateCache<TextEmbeddingState>.Get(input.State, TextEmbeddingState.FromBytes);
         string text = input.Text ?? string.Empty;
@@ -61,12 +73,18 @@ public static class TextEmbeddingMapping
     }
 }
 
-/// <summary>Lets ML.NET recreate <see cref="TextEmbeddingMapping"/> when a model zip is loaded.</summary>
-[CustomMappingFactoryAttribute(TextEmbeddingMapping.ContractName)]
-public sealed class TextEmbeddingMappingFactory : CustomMappingFactory<TextEmbeddingInput, TextEmbeddingOutput>
+/// <summary>The ML.NET custom mapping of <typeparamref name="TRow"/>, recreated by contract name when a zip is loaded.</summary>
+public abstract class TextEmbeddingMappingFactory<TRow> : CustomMappingFactory<TextEmbeddingInput, TRow>
+    where TRow : TextEmbeddingRow, new()
 {
     /// <inheritdoc />
-    public override Action<TextEmbeddingInput, TextEmbeddingOutput> GetMapping() => TextEmbeddingMapping.Map;
+    public override Action<TextEmbeddingInput, TRow> GetMapping() => TextEmbeddingMapping.Map;
+}
+
+/// <summary>Lets ML.NET recreate the variable-size text-embedding mapping when a model zip is loaded.</summary>
+[CustomMappingFactoryAttribute(TextEmbeddingMapping.ContractName)]
+public sealed class TextEmbeddingMappingFactory : TextEmbeddingMappingFactory<TextEmbeddingOutput>
+{
 }
 
 /// <summary>The decoded state of a text-embedding transformer: its featurizer.</summary>
