@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Tests;
 
@@ -23,28 +21,6 @@ public sealed class TrainRow
     public float Length { get; set; }
 
     public float Words { get; set; }
-}
-
-/// <summary>A scoring row: what a production caller has (the same columns the model-loader process reads).</summary>
-public sealed class ScoreRow
-{
-    public string Prompt { get; set; } = string.Empty;
-
-    public string Response { get; set; } = string.Empty;
-
-    public float Length { get; set; }
-
-    public float Words { get; set; }
-}
-
-internal sealed class ScalarOutput
-{
-    public float Value { get; set; }
-}
-
-internal sealed class VectorOutput
-{
-    public float[] Value { get; set; } = [];
 }
 
 /// <summary>Data slices, in-process scoring, and the separate model-loader process.</summary>
@@ -69,28 +45,7 @@ internal static class Fixtures
 
     /// <summary>Per row "transform-bits engine-bits", exactly as the model-loader process writes them.</summary>
     public static List<string> ScoreInProcess(MLContext ml, ITransformer model, List<ScoreRow> rows, string column)
-    {
-        var transformed = model.Transform(ml.Data.LoadFromEnumerable(rows));
-        var lines = new List<string>();
-        if (transformed.Schema[column].Type is VectorDataViewType)
-        {
-            var fromTransform = transformed.GetColumn<float[]>(column).ToList();
-            var definition = SchemaDefinition.Create(typeof(VectorOutput));
-            definition[nameof(VectorOutput.Value)].ColumnName = column;
-            using var engine = ml.Model.CreatePredictionEngine<ScoreRow, VectorOutput>(model, outputSchemaDefinition: definition);
-            lines.AddRange(rows.Select((row, i) => $"{Bits(fromTransform[i])} {Bits(engine.Predict(row).Value)}"));
-        }
-        else
-        {
-            var fromTransform = transformed.GetColumn<float>(column).ToList();
-            var definition = SchemaDefinition.Create(typeof(ScalarOutput));
-            definition[nameof(ScalarOutput.Value)].ColumnName = column;
-            using var engine = ml.Model.CreatePredictionEngine<ScoreRow, ScalarOutput>(model, outputSchemaDefinition: definition);
-            lines.AddRange(rows.Select((row, i) => $"{Bits([fromTransform[i]])} {Bits([engine.Predict(row).Value])}"));
-        }
-
-        return lines;
-    }
+        => ScoreProbe.Score(ml, model, rows, column);
 
     /// <summary>Loads <paramref name="modelPath"/> in a new process and returns what it scored.</summary>
     public static List<string> ScoreInSeparateProcess(string modelPath, List<ScoreRow> rows, string column)
@@ -142,5 +97,4 @@ internal static class Fixtures
 
     public static string TempPath(string extension) => Path.Combine(Path.GetTempPath(), $"mlnet-rewards-mltest-{Guid.NewGuid():N}{extension}");
 
-    private static string Bits(float[] values) => string.Join(",", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture)));
 }
