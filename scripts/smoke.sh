@@ -14,4 +14,22 @@ set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e
 [ "$code" -eq 3 ] || { echo "expected exit code 3 for a missing model, got $code"; exit 1; }
+
+echo "== embedding store: kill -9 an 'embed' run part-way, then check that the next run resumes"
+bash scripts/fetch-onnxruntime.sh >/dev/null
+store="$work/embeddings.sqlite"
+embed=("${cli[@]}" embed --int8 --data "$data/llmbar.jsonl.gz" "$data/llmbar-processed.jsonl.gz" --store "$store")
+"${embed[@]}" >"$work/embed1.out" 2>"$work/embed1.err" &
+pid=$!
+for _ in $(seq 1 600); do
+  grep -qE "embedding: [1-9][0-9,]*/" "$work/embed1.err" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.5
+done
+kill -9 "$pid" 2>/dev/null || { echo "the first embed run ended before it could be killed"; cat "$work/embed1.err"; exit 1; }
+wait "$pid" 2>/dev/null || true
+"${embed[@]}" | tee "$work/embed2.out"
+grep -qE "^[0-9,]+ distinct texts: [1-9][0-9,]* already stored" "$work/embed2.out" || { echo "the second run did not resume from the killed run's vectors"; exit 1; }
+"${embed[@]}" | tee "$work/embed3.out"
+grep -q " 0 computed" "$work/embed3.out" || { echo "a third run recomputed stored vectors"; exit 1; }
 echo "smoke: ok"

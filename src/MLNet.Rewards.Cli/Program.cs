@@ -15,6 +15,8 @@ var root = new RootCommand(
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     DemoCommand.Create(),
+    EmbedCommand.Create(),
+    BenchEmbedCommand.Create(),
 };
 
 return CommandRunner.Run(root, args);

@@ -29,25 +29,37 @@ internal static class DemoCommand
         };
         var seed = new Option<long>("--seed") { Description = "Seed of data generation, initialisation and shuffling.", DefaultValueFactory = _ => 0 };
         var maxTrain = new Option<int>("--max-train") { Description = "Use at most this many training pairs (0 = all): for a quick run.", DefaultValueFactory = _ => 0 };
-        var buckets = new Option<int>("--buckets") { Description = "Dimension of the hashing featurizer (real data).", DefaultValueFactory = _ => 512 };
+        var featurizer = new FeaturizerOptions();
+        featurizer.Buckets.DefaultValueFactory = _ => 512;
+        var maxEval = new Option<int>("--max-eval") { Description = "Use at most this many pairs of each evaluation set (0 = all): for a quick run, e.g. with the ONNX encoder on a busy machine.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 12 };
         var save = new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." };
         var command = new Command("demo", "Train and evaluate linear and MLP reward heads: a synthetic benchmark with a known golden reward, or (--data) AlpacaEval training with held-out and out-of-domain evaluation.")
         {
-            data, seed, maxTrain, buckets, hidden, epochs, save,
+            data, seed, maxTrain, maxEval, hidden, epochs, save,
         };
+        foreach (var option in featurizer.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancel) =>
         {
-            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(buckets), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
+            var settings = new DemoSettings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(maxEval), parse.GetValue(hidden)!, parse.GetValue(epochs), parse.GetValue(save));
             var directory = parse.GetValue(data);
-            int code = directory is null ? RunSynthetic(settings, cancel) : RunRealData(directory, settings, cancel);
-            return Task.FromResult(code);
+            if (directory is null)
+            {
+                return Task.FromResult(RunSynthetic(settings, cancel));
+            }
+
+            using var scope = featurizer.CreateEmbedder(parse);
+            return Task.FromResult(RunRealData(directory, new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), settings, cancel));
         });
         return command;
     }
 
-    private sealed record DemoSettings(long Seed, int MaxTrain, int Buckets, int[] Hidden, int Epochs, FileInfo? Save)
+    private sealed record DemoSettings(long Seed, int MaxTrain, int MaxEval, int[] Hidden, int Epochs, FileInfo? Save)
     {
         public PairwiseTrainerOptions Trainer(HeadSpec head) => new() { Head = head, Seed = Seed, MaxEpochs = Epochs, Patience = 2 };
 
@@ -85,7 +97,7 @@ internal static class DemoCommand
         return ExitCodes.Success;
     }
 
-    private static int RunRealData(DirectoryInfo directory, DemoSettings settings, CancellationToken cancel)
+    private static int RunRealData(DirectoryInfo directory, PairFeaturizer featurizer, DemoSettings settings, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
         string Path(string name) => System.IO.Path.Combine(directory.FullName, name + ".jsonl.gz");
@@ -96,7 +108,11 @@ internal static class DemoCommand
         }
 
         var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(Path(name)))).ToList();
-        var featurizer = new PairFeaturizer(new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = settings.Buckets }), FeatureLayout.ResponseAndPromptProduct);
+        if (settings.MaxEval > 0)
+        {
+            sets = [.. sets.Select(s => (s.Name, Pairs: s.Pairs.Take(settings.MaxEval).ToList()))];
+        }
+
         Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
 
         var clock = Stopwatch.StartNew();
@@ -133,7 +149,7 @@ internal static class DemoCommand
         }
 
         string[] models = ["random", "longer wins", .. settings.Heads.Select(h => h.Name)];
-        Console.WriteLine($"Trained on alpaca-eval-train ({train.Count:N0} pairs), hashing featurizer ({settings.Buckets} buckets), seed {settings.Seed}.");
+        Console.WriteLine($"Trained on alpaca-eval-train ({train.Count:N0} pairs), featurizer {FeaturizerName(featurizer.Embedder)}, seed {settings.Seed}.");
         Console.WriteLine("Pairwise accuracy [bootstrap 95% CI]:");
         var table = ResultTables.Create(["evaluation set", ">pairs", .. models]);
         foreach (var (name, pairs) in sets)
@@ -169,6 +185,8 @@ internal static class DemoCommand
         Console.WriteLine($"featurization {featurizeTime.TotalSeconds:F1} s; training {string.Join("; ", trainTimes)}; total {total.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores");
         return ExitCodes.Success;
     }
+
+    private static string FeaturizerName(ITextEmbedder embedder) => embedder is Storage.CachedTextEmbedder cached ? cached.Inner.ToString()! : embedder.ToString()!;
 
     /// <summary>Saves the MLP model, loads it back, and checks that it scores bit-identically.</summary>
     private static void CheckRoundTrip(PairFeaturizer featurizer, RewardHead head, PairwiseDataset data, FileInfo? save)

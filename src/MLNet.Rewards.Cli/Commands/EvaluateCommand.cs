@@ -10,16 +10,17 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var model = SharedOptions.Model(required: true);
+        var modelDirectory = SharedOptions.ModelDirectoryOverride();
         var data = SharedOptions.DataFiles("Preference files to evaluate on; each gets its own row.");
         var skip = SharedOptions.SkipBadLines();
         var perSource = new Option<bool>("--per-source") { Description = "Also print accuracy per source for each file." };
         var command = new Command("evaluate", "Evaluate a saved reward model: pairwise accuracy with a bootstrap 95% interval, log-loss, calibration error, and the correlation of reward with response length.")
         {
-            model, data, skip, perSource,
+            model, modelDirectory, data, skip, perSource,
         };
         command.SetAction((parse, cancel) =>
         {
-            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName);
+            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
             var evaluator = new PairwiseEvaluator();
             var rows = new List<(string, EvaluationReport)>();
             foreach (var file in parse.GetValue(data)!)

@@ -15,12 +15,13 @@ internal static class ScoreCommand
     public static Command Create()
     {
         var model = SharedOptions.Model(required: true);
+        var modelDirectory = SharedOptions.ModelDirectoryOverride();
         var prompt = new Option<string>("--prompt") { Description = "The prompt. With --response, scores that one pair; without both, reads JSONL rows {\"prompt\",\"response\"} from stdin." };
         var response = new Option<string>("--response") { Description = "The response to score." };
-        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, prompt, response };
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response };
         command.SetAction((parse, cancel) =>
         {
-            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName);
+            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
             string? p = parse.GetValue(prompt), r = parse.GetValue(response);
             if (p is not null || r is not null)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
+using MLNet.Rewards.Storage;
 using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Cli.Commands;
@@ -28,6 +29,14 @@ internal static class SharedOptions
         Required = required,
     };
 
+    public static Option<DirectoryInfo> ModelDirectoryOverride() => new("--model-dir")
+    {
+        Description = "For models with the ONNX sentence encoder: the encoder's model folder, when it is not where the model was trained (the ONNX file must be the same one; its SHA-256 is checked).",
+    };
+
+    /// <summary>Where a loaded model's featurizer finds its files.</summary>
+    public static FeaturizerContext Context(DirectoryInfo? modelDirectory) => modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
+
     /// <summary>Reads every data file, reporting skipped lines.</summary>
     public static List<PreferencePair> ReadPairs(IEnumerable<FileInfo> files, bool skipBadLines)
     {
@@ -46,12 +55,18 @@ internal static class SharedOptions
     }
 }
 
-/// <summary>The featurizer options: which featurizer and its settings.</summary>
+/// <summary>The featurizer options: which featurizer, its settings, and an optional embedding store.</summary>
 internal sealed class FeaturizerOptions
 {
+    /// <summary>The model folder used when --model-dir is not given, relative to the current directory.</summary>
+    public const string DefaultModelDirectory = "../shared/models/all-MiniLM-L6-v2";
+
+    /// <summary>The --featurizer value that selects the ONNX sentence encoder.</summary>
+    public const string MiniLm = "minilm";
+
     public Option<string> Kind { get; } = new("--featurizer")
     {
-        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model).",
+        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model) or 'minilm' (all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, from --model-dir).",
         DefaultValueFactory = _ => HashingFeaturizerSpec.KindName,
     };
 
@@ -67,16 +82,106 @@ internal sealed class FeaturizerOptions
         DefaultValueFactory = _ => FeatureLayout.ResponseAndPromptProduct,
     };
 
-    public IEnumerable<Option> All => [Kind, Buckets, Layout];
+    public Option<DirectoryInfo> ModelDirectory { get; } = new("--model-dir")
+    {
+        Description = $"Sentence-encoder model folder (ONNX file, vocab.txt, pooling config) for --featurizer minilm; default {DefaultModelDirectory}.",
+    };
 
-    public ITextEmbedder CreateEmbedder(ParseResult parse)
+    public Option<bool> Int8 { get; } = new("--int8")
+    {
+        Description = "Use the folder's int8-weight encoder (model-int8.onnx): about twice as fast, slightly different vectors.",
+    };
+
+    public Option<FileInfo> Store { get; } = new("--store")
+    {
+        Description = "SQLite embedding store: vectors found there are reused, missing ones are computed and added (see 'embed').",
+    };
+
+    public Option<StoredPrecision> StorePrecision { get; } = new("--store-precision")
+    {
+        Description = "How new vectors are written to --store: Float32 (exact) or Float16 (half the size).",
+        DefaultValueFactory = _ => StoredPrecision.Float32,
+    };
+
+    public IEnumerable<Option> All => [Kind, Buckets, Layout, ModelDirectory, Int8, Store, StorePrecision];
+
+    /// <summary>The embedder the options describe, wrapped in the store when one is given; dispose the scope when done.</summary>
+    public EmbedderScope CreateEmbedder(ParseResult parse)
     {
         string kind = parse.GetValue(Kind)!;
-        return kind switch
+        ITextEmbedder embedder = kind switch
         {
             HashingFeaturizerSpec.KindName => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = parse.GetValue(Buckets) }),
-            _ => throw new UsageException($"unknown featurizer '{kind}' (expected: {HashingFeaturizerSpec.KindName})"),
+            MiniLm or OnnxSentenceFeaturizerSpec.KindName => new OnnxSentenceEmbedder(OnnxSentenceFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory)), parse.GetValue(Int8) ? "model-int8.onnx" : "model.onnx")),
+            _ => throw new UsageException($"unknown featurizer '{kind}' (expected: {HashingFeaturizerSpec.KindName}, {MiniLm})"),
         };
+        return EmbedderScope.WithStore(embedder, parse.GetValue(Store), new EmbeddingStoreOptions { Precision = parse.GetValue(StorePrecision) });
+    }
+
+    /// <summary>The model folder: the one given, else the default when it exists.</summary>
+    public static string ResolveModelDirectory(DirectoryInfo? given)
+    {
+        if (given is not null)
+        {
+            return given.Exists ? given.FullName : throw new DirectoryNotFoundException($"model folder not found: {given.FullName}");
+        }
+
+        string fallback = Path.GetFullPath(DefaultModelDirectory);
+        return Directory.Exists(fallback)
+            ? fallback
+            : throw new UsageException($"--featurizer {MiniLm} needs a model folder: pass --model-dir, or run from a folder where {DefaultModelDirectory} exists");
+    }
+}
+
+/// <summary>An embedder with what it owns (ONNX session, embedding store), released together.</summary>
+internal sealed class EmbedderScope : IDisposable
+{
+    private readonly List<IDisposable> _owned;
+
+    private EmbedderScope(ITextEmbedder embedder, List<IDisposable> owned)
+    {
+        Embedder = embedder;
+        _owned = owned;
+    }
+
+    public ITextEmbedder Embedder { get; }
+
+    /// <summary>The store, when vectors go through one.</summary>
+    public CachedTextEmbedder? Cached => Embedder as CachedTextEmbedder;
+
+    /// <summary>Wraps <paramref name="embedder"/> in a store at <paramref name="store"/> when one is given.</summary>
+    public static EmbedderScope WithStore(ITextEmbedder embedder, FileInfo? store, EmbeddingStoreOptions options)
+    {
+        var owned = new List<IDisposable>();
+        if (embedder is IDisposable disposable)
+        {
+            owned.Add(disposable);
+        }
+
+        if (store is null)
+        {
+            return new EmbedderScope(embedder, owned);
+        }
+
+        try
+        {
+            var opened = EmbeddingStore.Open(store.FullName, options);
+            owned.Add(opened);
+            return new EmbedderScope(new CachedTextEmbedder(embedder, opened), owned);
+        }
+        catch
+        {
+            owned.ForEach(o => o.Dispose());
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
     }
 }
 

@@ -24,7 +24,8 @@ internal static class TrainCommand
         command.SetAction((parse, cancel) =>
         {
             var options = trainer.Create(parse);
-            var embedder = featurizer.CreateEmbedder(parse);
+            using var scope = featurizer.CreateEmbedder(parse);
+            var embedder = scope.Embedder;
             var pairs = SharedOptions.ReadPairs(parse.GetValue(data)!, parse.GetValue(skip));
             Console.Error.WriteLine($"read {pairs.Count:N0} pairs; featurizer {embedder}; head {options.Head}");
             var clock = Stopwatch.StartNew();

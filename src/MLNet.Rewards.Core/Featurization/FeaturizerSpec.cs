@@ -8,6 +8,7 @@ namespace MLNet.Rewards.Featurization;
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(HashingFeaturizerSpec), HashingFeaturizerSpec.KindName)]
+[JsonDerivedType(typeof(OnnxSentenceFeaturizerSpec), OnnxSentenceFeaturizerSpec.KindName)]
 public abstract record FeaturizerSpec
 {
     /// <summary>Output dimension of the featurizer this spec builds.</summary>

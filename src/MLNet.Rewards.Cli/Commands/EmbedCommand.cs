@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using MLNet.Rewards.Data;
+using MLNet.Rewards.Storage;
+
+namespace MLNet.Rewards.Cli.Commands;
+
+/// <summary>
+/// <c>embed</c>: computes the embeddings of every text in data files once and keeps them in an embedding store, so that
+/// later train / evaluate / demo runs with the same <c>--store</c> reuse them. Resumable: rerun after an interruption.
+/// </summary>
+internal static class EmbedCommand
+{
+    /// <summary>The text fields read from each JSONL object: preference pairs, rated responses and plain text lists.</summary>
+    private static readonly string[] TextFields = ["prompt", "chosen", "rejected", "response", "text"];
+
+    public static Command Create()
+    {
+        var data = SharedOptions.DataFiles("JSONL or JSONL.gz files; the string fields prompt, chosen, rejected, response and text of each line are embedded.");
+        var skip = SharedOptions.SkipBadLines();
+        var featurizer = new FeaturizerOptions();
+        featurizer.Kind.DefaultValueFactory = _ => FeaturizerOptions.MiniLm;
+        featurizer.ModelDirectory.Aliases.Add("--model");
+        featurizer.Store.Required = true;
+        var command = new Command("embed", "Embed every text of data files into an embedding store (SQLite), skipping texts already stored. Interrupt it at any time: the next run resumes.")
+        {
+            data, skip,
+        };
+        foreach (var option in featurizer.All.Where(o => o != featurizer.Layout))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancel) =>
+        {
+            var texts = new List<string>();
+            foreach (var file in parse.GetValue(data)!)
+            {
+                int before = texts.Count;
+                var stats = new ReadStatistics();
+                foreach (var fields in JsonLinesFile.Read(file.FullName, ReadTexts, new ReadOptions { SkipBadLines = parse.GetValue(skip) }, stats))
+                {
+                    texts.AddRange(fields);
+                }
+
+                Console.Error.WriteLine($"{file.Name}: {texts.Count - before:N0} texts from {stats.Read:N0} lines{(stats.Skipped > 0 ? $", {stats.Skipped} malformed lines skipped" : string.Empty)}");
+            }
+
+            using var scope = featurizer.CreateEmbedder(parse);
+            var cached = scope.Cached!;
+            Console.Error.WriteLine($"embedder: {cached.Inner}; store {cached.Store.Path} ({cached.Store.Count:N0} vectors)");
+            var result = ProgressDisplay.Run("embedding", progress =>
+            {
+                cached.Progress = new SynchronousProgress<EmbeddingProgress>(p => progress.Report((p.Done, p.Total)));
+                return cached.EnsureStored(texts, cancel);
+            });
+            Console.WriteLine($"{result.Total:N0} distinct texts: {result.AlreadyStored:N0} already stored, {result.Computed:N0} computed in {result.Elapsed.TotalSeconds:F1} s ({result.ComputedPerSecond:F1} texts/s); store holds {cached.Store.Count:N0} vectors");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static string[] ReadTexts(JsonElement line)
+    {
+        var texts = TextFields.Where(f => line.TryGetProperty(f, out var v) && v.ValueKind == JsonValueKind.String).Select(f => line.GetProperty(f).GetString()!).ToArray();
+        return texts.Length > 0 ? texts : throw new FormatException($"no text field (expected one of: {string.Join(", ", TextFields)})");
+    }
+}
