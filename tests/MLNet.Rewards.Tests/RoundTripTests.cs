@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards.Tests;
 using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Pipelines.Tests;
@@ -25,6 +26,19 @@ public sealed class RoundTripTests
         var model = ml.Rewards().EmbedText("ResponseEmbedding", "Response", SmallHashing).Fit(ml.Data.LoadFromEnumerable(rows));
 
         AssertRoundTrip(ml, model, ml.Data.LoadFromEnumerable(rows).Schema, Fixtures.ScoreRows(rows), "ResponseEmbedding");
+    }
+
+    [TestMethod]
+    public void EmbedText_WithTheMiniLmSentenceEncoder_RoundTripsBitIdentically()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Fixtures.TrainRows(Fixtures.Pairs(4));
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var minilm = OnnxSentenceFeaturizerSpec.FromModelDirectory(SharedFiles.Model("all-MiniLM-L6-v2")) with { Threads = 1 };
+        var model = ml.Rewards().EmbedText("ResponseEmbedding", "Response", minilm).Fit(data);
+
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 384), model.GetOutputSchema(data.Schema)["ResponseEmbedding"].Type);
+        AssertRoundTrip(ml, model, data.Schema, Fixtures.ScoreRows(rows), "ResponseEmbedding");
     }
 
     [TestMethod]
