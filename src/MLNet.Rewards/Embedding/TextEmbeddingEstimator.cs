@@ -17,14 +17,12 @@ namespace MLNet.Rewards.Pipelines.Embedding;
 /// </remarks>
 public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer>
 {
-    private readonly MLContext _ml;
     private readonly MappingChain _chain;
 
     internal TextEmbeddingEstimator(MLContext ml, string outputColumnName, string inputColumnName, FeaturizerSpec featurizer)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
-        _ml = ml;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         Featurizer = featurizer;

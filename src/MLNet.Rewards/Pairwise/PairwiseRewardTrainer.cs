@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Pipelines.Persistence;
@@ -16,13 +15,11 @@ namespace MLNet.Rewards.Pipelines.Pairwise;
 /// </summary>
 public sealed class PairwiseRewardTrainer : IEstimator<PairwiseRewardTransformer>
 {
-    private readonly MLContext _ml;
     private readonly MappingChain _chain;
 
     internal PairwiseRewardTrainer(MLContext ml, PairwiseRewardTrainerOptions options)
     {
         options.Validate();
-        _ml = ml;
         Options = options;
         _chain = PairwiseRewardTransformer.Chain(ml, options);
     }
