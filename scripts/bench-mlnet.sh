@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 mlnet_build_args
-dotnet build tests/MLNet.Rewards.Benchmarks -c Release --nologo -v quiet "${MLNET_BUILD_ARGS[@]}"
-exec dotnet tests/MLNet.Rewards.Benchmarks/bin/Release/net10.0/MLNet.Rewards.Benchmarks.dll "$@"
+dotnet build tests/MLNet.Rewards.Pipelines.Benchmarks -c Release --nologo -v quiet "${MLNET_BUILD_ARGS[@]}"
+exec dotnet tests/MLNet.Rewards.Pipelines.Benchmarks/bin/Release/net10.0/MLNet.Rewards.Pipelines.Benchmarks.dll "$@"

@@ -10,6 +10,9 @@ data=../shared/data
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head linear --epochs 3 --output "$work/model.zip"
 "${cli[@]}" evaluate --model "$work/model.zip" --data "$data/llmbar.jsonl.gz" --per-source
 echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/model.zip"
+"${cli[@]}" train-multi-objective --config docs/multi-objective-config.json --output "$work/multi.zip"
+echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/multi.zip" --explain
+"${cli[@]}" score --model "$work/multi.zip" --prompt "How do I boil an egg?" --response "Put it in boiling water for eight minutes." --combine soft-min:0.5
 set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e

@@ -14,6 +14,8 @@ var root = new RootCommand(
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
+    TrainMultiObjectiveCommand.Create(),
+    MultiObjectiveBenchmarkCommand.Create(),
     DemoCommand.Create(),
     EmbedCommand.Create(),
     BenchEmbedCommand.Create(),

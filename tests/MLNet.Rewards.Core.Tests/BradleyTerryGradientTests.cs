@@ -35,7 +35,7 @@ public sealed class BradleyTerryGradientTests
     /// The pair loss L = BT(r(x_c) − r(x_r)) as a function of each parameter, differentiated numerically (in double, around
     /// float parameters), against Backward's analytic gradient.
     /// </summary>
-    private static void CheckHeadGradient(RewardHead head)
+    internal static void CheckHeadGradient(RewardHead head)
     {
         var random = new SeededRandom(5);
         int d = head.InputDimension;

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Models;
+using MLNet.Rewards.MultiObjective;
+using MLNet.Rewards.Persistence;
 
 namespace MLNet.Rewards.Cli.Commands;
 
@@ -18,10 +21,28 @@ internal static class ScoreCommand
         var modelDirectory = SharedOptions.ModelDirectoryOverride();
         var prompt = new Option<string>("--prompt") { Description = "The prompt. With --response, scores that one pair; without both, reads JSONL rows {\"prompt\",\"response\"} from stdin." };
         var response = new Option<string>("--response") { Description = "The response to score." };
-        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response };
+        var explain = new Option<bool>("--explain") { Description = "Multi-objective models: also print each objective's reward, the gate weights and the combination used." };
+        var combine = new Option<string>("--combine")
+        {
+            Description = "Multi-objective models: how to combine the objectives instead of the model's default: gate, min, product, soft-min[:T], mean-variance[:k], lower-quantile[:q], linear:w1,w2,...",
+        };
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response, explain, combine };
         command.SetAction((parse, cancel) =>
         {
-            var rewardModel = PairwiseRewardModel.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
+            RewardCombination? combination = null;
+            if (parse.GetValue(combine) is { } text)
+            {
+                try
+                {
+                    combination = RewardCombination.Parse(text);
+                }
+                catch (FormatException e)
+                {
+                    throw new UsageException($"--combine {e.Message}");
+                }
+            }
+
+            var rewardModel = RewardModelLoader.Load(parse.GetValue(model)!.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)), combination, parse.GetValue(explain));
             string? p = parse.GetValue(prompt), r = parse.GetValue(response);
             if (p is not null || r is not null)
             {
@@ -30,7 +51,8 @@ internal static class ScoreCommand
                     throw new UsageException("--prompt and --response go together; give both, or neither to read JSONL from stdin");
                 }
 
-                Console.WriteLine(rewardModel.Score(p, r).ToString("R", CultureInfo.InvariantCulture));
+                var result = rewardModel.Score([p], [r])[0];
+                Console.WriteLine(result.Count == 1 ? result["reward"]!.GetValue<float>().ToString("R", CultureInfo.InvariantCulture) : result.ToJsonString(ModelArchive.JsonOptions));
                 return Task.FromResult(ExitCodes.Success);
             }
 
@@ -40,8 +62,12 @@ internal static class ScoreCommand
         return command;
     }
 
-    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward"} per row, in order, in batches.</summary>
+    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} with a pairwise model and writes {"id"?, "reward"} per row.</summary>
     internal static void ScoreStream(PairwiseRewardModel model, TextReader input, TextWriter output, CancellationToken cancel)
+        => ScoreStream(new PairwiseScorer(model), input, output, cancel);
+
+    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward", …} per row, in order, in batches.</summary>
+    internal static void ScoreStream(IResponseScorer model, TextReader input, TextWriter output, CancellationToken cancel)
     {
         var batch = new List<(string? Id, string Prompt, string Response)>();
         long lineNumber = 0;
@@ -85,19 +111,23 @@ internal static class ScoreCommand
         }
     }
 
-    private static void Flush(PairwiseRewardModel model, List<(string? Id, string Prompt, string Response)> batch, TextWriter output)
+    private static void Flush(IResponseScorer model, List<(string? Id, string Prompt, string Response)> batch, TextWriter output)
     {
         if (batch.Count == 0)
         {
             return;
         }
 
-        var rewards = model.Score([.. batch.Select(b => b.Prompt)], [.. batch.Select(b => b.Response)]);
+        var results = model.Score([.. batch.Select(b => b.Prompt)], [.. batch.Select(b => b.Response)]);
         for (int i = 0; i < batch.Count; i++)
         {
-            output.WriteLine(batch[i].Id is null
-                ? JsonSerializer.Serialize(new { reward = rewards[i] })
-                : JsonSerializer.Serialize(new { id = batch[i].Id, reward = rewards[i] }));
+            var line = batch[i].Id is null ? new JsonObject() : new JsonObject { ["id"] = batch[i].Id };
+            foreach (var (key, value) in results[i])
+            {
+                line[key] = value?.DeepClone();
+            }
+
+            output.WriteLine(line.ToJsonString());
         }
 
         output.Flush();

@@ -9,6 +9,7 @@ namespace MLNet.Rewards.Heads;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(LinearHeadSpec), LinearHeadSpec.KindName)]
 [JsonDerivedType(typeof(MlpHeadSpec), MlpHeadSpec.KindName)]
+[JsonDerivedType(typeof(MultiObjective.GatingHeadSpec), MultiObjective.GatingHeadSpec.KindName)]
 public abstract record HeadSpec
 {
     /// <summary>Builds a head with parameters initialised from <paramref name="seed"/> for inputs of <paramref name="inputDimension"/>.</summary>

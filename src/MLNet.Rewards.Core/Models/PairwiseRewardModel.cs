@@ -70,12 +70,10 @@ public sealed class PairwiseRewardModel
     {
         var body = new JsonObject
         {
-            ["featurizer"] = JsonSerializer.SerializeToNode<FeaturizerSpec>(Embedder.Spec, ModelArchive.JsonOptions),
-            ["featureLayout"] = JsonSerializer.SerializeToNode(Layout, ModelArchive.JsonOptions),
-            ["inputDimension"] = Head.InputDimension,
             ["head"] = JsonSerializer.SerializeToNode<HeadSpec>(Head.Spec, ModelArchive.JsonOptions),
             ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
         };
+        FeaturizerManifest.Write(body, _featurizer);
         ModelArchive.Save(path, ComponentName, body, [.. HeadTensors.Export(Head)]);
     }
 
@@ -84,14 +82,7 @@ public sealed class PairwiseRewardModel
     public static PairwiseRewardModel Load(string path, FeaturizerContext? context = null)
     {
         var contents = ModelArchive.Load(path, ComponentName);
-        var featurizerSpec = contents.Get<FeaturizerSpec>("featurizer");
-        var layout = contents.Get<FeatureLayout>("featureLayout");
-        int inputDimension = contents.Get<int>("inputDimension");
-        int expected = ResponseFeatures.Dimension(layout, featurizerSpec.Dimension);
-        if (inputDimension != expected)
-        {
-            throw new ModelFormatException(path, $"inputDimension is {inputDimension} but the featurizer ({featurizerSpec.Dimension}) with layout {layout} gives {expected}");
-        }
+        var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);
 
         var head = HeadTensors.Import(contents.Get<HeadSpec>("head"), inputDimension, contents);
         var embedder = featurizerSpec.CreateEmbedder(context ?? FeaturizerContext.Default);

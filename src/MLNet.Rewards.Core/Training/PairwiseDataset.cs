@@ -56,13 +56,19 @@ public sealed class PairwiseDataset
     }
 
     /// <summary>Splits the pair indices by group so that about <paramref name="fraction"/> of the groups go to validation.</summary>
-    public (int[] Train, int[] Validation) GroupSplit(double fraction, long seed)
+    public (int[] Train, int[] Validation) GroupSplit(double fraction, long seed) => GroupSplitOf(Groups, fraction, seed);
+
+    /// <summary>
+    /// Splits row indices by their group keys so that about <paramref name="fraction"/> of the groups go to validation;
+    /// rows with equal keys stay together. Depends only on the keys and the seed.
+    /// </summary>
+    public static (int[] Train, int[] Validation) GroupSplitOf(ReadOnlySpan<ulong> groups, double fraction, long seed)
     {
         var train = new List<int>();
         var validation = new List<int>();
-        for (int i = 0; i < Count; i++)
+        for (int i = 0; i < groups.Length; i++)
         {
-            double u = (Data.StableHash.Mix(Groups[i] ^ (ulong)seed) >> 11) * (1.0 / (1UL << 53));
+            double u = (Data.StableHash.Mix(groups[i] ^ (ulong)seed) >> 11) * (1.0 / (1UL << 53));
             (u < fraction ? validation : train).Add(i);
         }
 

@@ -56,6 +56,18 @@ public sealed class PairwiseTrainer
             }
         }
 
+        if (_options.FullBatch is not null)
+        {
+            if (head is not LinearRewardHead linear)
+            {
+                throw new ArgumentException($"full-batch L-BFGS trains only a linear head, not {head.GetType().Name}", nameof(head));
+            }
+
+            var (fullBatchHistory, lastEpoch) = new FullBatchLinearTrainer(_options.FullBatch, _options.LabelSmoothing, _options.EffectiveParallelism)
+                .Fit(linear, train, validation, progress, cancellationToken);
+            return new TrainingResult(head, fullBatchHistory, lastEpoch, false, train.Count, validation?.Count ?? 0);
+        }
+
         var optimizer = new AdamW(head.Parameters.Length, new AdamWOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay });
         var random = new SeededRandom(SeededRandom.Derive(_options.Seed, 1));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -74,9 +86,8 @@ public sealed class PairwiseTrainer
             double lossSum = 0;
             for (int start = 0; start < order.Length; start += _options.BatchSize)
             {
-                var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-                lossSum += stepper.Step(train, batch);
-                optimizer.Step(head.Parameters, stepper.Gradient);
+                lossSum += stepper.Step(train, order, start, Math.Min(_options.BatchSize, order.Length - start));
+                optimizer.Step(head.Parameters, stepper.Gradient, _options.EffectiveParallelism);
             }
 
             double trainLoss = lossSum / train.Count;
@@ -127,54 +138,94 @@ public sealed class PairwiseTrainer
         return (loss / data.Count, correct / data.Count);
     }
 
-    /// <summary>Computes one batch's loss and mean gradient, sharded over threads with a fixed-order reduction.</summary>
+    /// <summary>
+    /// Computes one batch's loss and mean gradient, sharded over threads with a fixed-order reduction. Every buffer is made
+    /// once and reused, so a step allocates nothing in proportion to the batch or the model.
+    /// </summary>
     private sealed class BatchStepper
     {
+        /// <summary>Gradient elements one thread reduces at a time: 64 K floats.</summary>
+        private const int ReduceChunkLength = 1 << 16;
+
+        /// <summary>Least work per shard (multiply-adds per batch): 2 M, tens of microseconds of a core, well above the cost of waking a thread.</summary>
+        private const long MinMultiplyAddsPerShard = 1 << 21;
+
         private readonly RewardHead _head;
         private readonly Shard[] _shards;
         private readonly double _labelSmoothing;
+        private readonly ParallelOptions _parallel;
+        private readonly Action<int> _runShard;
+        private readonly Action<int> _reduceChunk;
+        private PairwiseDataset? _data;
+        private int[] _order = [];
+        private int _start, _count, _perShard, _used;
+        private float _scale;
 
         public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing)
         {
             _head = head;
             _labelSmoothing = labelSmoothing;
-            int shardCount = Math.Max(1, Math.Min(parallelism, batchSize));
+            // A shard must have enough work to repay waking a thread: small heads (a linear head on a few hundred features)
+            // run in one shard. The count depends only on the configuration, so results stay reproducible.
+            long multiplyAdds = (long)batchSize * head.Parameters.Length;
+            int worthwhile = (int)Math.Clamp(multiplyAdds / MinMultiplyAddsPerShard, 1, int.MaxValue);
+            int shardCount = Math.Max(1, Math.Min(Math.Min(parallelism, batchSize), worthwhile));
             int shardPairs = (batchSize + shardCount - 1) / shardCount;
             _shards = [.. Enumerable.Range(0, shardCount).Select(_ => new Shard(head, shardPairs))];
+            _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) };
+            _runShard = RunShard;
+            _reduceChunk = ReduceChunk;
             Gradient = _shards[0].Gradient;
         }
 
         /// <summary>Mean gradient of the last batch (aliases shard 0's buffer).</summary>
         public float[] Gradient { get; }
 
-        public double Step(PairwiseDataset data, ReadOnlySpan<int> batch)
+        /// <summary>Loss summed over the pairs order[start .. start + count), and their mean gradient in <see cref="Gradient"/>.</summary>
+        public double Step(PairwiseDataset data, int[] order, int start, int count)
         {
-            int count = batch.Length;
-            int perShard = (count + _shards.Length - 1) / _shards.Length;
-            int used = (count + perShard - 1) / perShard;
-            int[] indices = batch.ToArray();
-            float scale = 1f / count;
-            if (used == 1)
+            _data = data;
+            _order = order;
+            _start = start;
+            _count = count;
+            _perShard = (count + _shards.Length - 1) / _shards.Length;
+            _used = (count + _perShard - 1) / _perShard;
+            _scale = 1f / count;
+            if (_used == 1)
             {
-                _shards[0].Run(_head, data, indices, 0, count, scale, _labelSmoothing);
+                RunShard(0);
             }
             else
             {
-                Parallel.For(0, used, s =>
-                {
-                    int start = s * perShard;
-                    _shards[s].Run(_head, data, indices, start, Math.Min(perShard, count - start), scale, _labelSmoothing);
-                });
+                Parallel.For(0, _used, _parallel, _runShard);
+                Parallel.For(0, (Gradient.Length + ReduceChunkLength - 1) / ReduceChunkLength, _parallel, _reduceChunk);
             }
 
             double loss = _shards[0].Loss;
-            for (int s = 1; s < used; s++)
+            for (int s = 1; s < _used; s++)
             {
-                TensorPrimitives.Add(Gradient, _shards[s].Gradient, Gradient);
                 loss += _shards[s].Loss;
             }
 
             return loss;
+        }
+
+        private void RunShard(int s)
+        {
+            int first = s * _perShard;
+            _shards[s].Run(_head, _data!, _order.AsSpan(_start + first, Math.Min(_perShard, _count - first)), _scale, _labelSmoothing);
+        }
+
+        /// <summary>Adds the other shards' gradients into shard 0's, in shard order, over one chunk of the parameters.</summary>
+        private void ReduceChunk(int chunk)
+        {
+            int offset = chunk * ReduceChunkLength;
+            int length = Math.Min(ReduceChunkLength, Gradient.Length - offset);
+            var total = Gradient.AsSpan(offset, length);
+            for (int s = 1; s < _used; s++)
+            {
+                TensorPrimitives.Add(total, _shards[s].Gradient.AsSpan(offset, length), total);
+            }
         }
     }
 
@@ -198,12 +249,13 @@ public sealed class PairwiseTrainer
 
         public double Loss { get; private set; }
 
-        public void Run(RewardHead head, PairwiseDataset data, int[] indices, int start, int count, float scale, double labelSmoothing)
+        public void Run(RewardHead head, PairwiseDataset data, ReadOnlySpan<int> pairs, float scale, double labelSmoothing)
         {
             int d = data.Dimension;
+            int count = pairs.Length;
             for (int i = 0; i < count; i++)
             {
-                int pair = indices[start + i];
+                int pair = pairs[i];
                 data.Chosen.Row(pair).CopyTo(_inputs.AsSpan(i * d, d));
                 data.Rejected.Row(pair).CopyTo(_inputs.AsSpan((count + i) * d, d));
             }

@@ -38,9 +38,26 @@ public sealed record PairwiseTrainerOptions
     /// <summary>Threads a batch is spread over; 0 means one per core. The result is identical for one value on one machine.</summary>
     public int MaxDegreeOfParallelism { get; init; }
 
+    /// <summary>
+    /// When set, a linear head is trained by full-batch L-BFGS on the same Bradley–Terry loss (plus an L2 penalty) instead
+    /// of mini-batch AdamW: <see cref="MaxEpochs"/>, <see cref="BatchSize"/>, <see cref="LearningRate"/>,
+    /// <see cref="WeightDecay"/> and <see cref="Patience"/> are then not used. Only for <see cref="LinearHeadSpec"/>.
+    /// </summary>
+    public LbfgsOptions? FullBatch { get; init; }
+
     /// <summary>Checks the options, naming the one that is out of range.</summary>
     public void Validate()
     {
+        if (FullBatch is not null)
+        {
+            if (Head is not LinearHeadSpec)
+            {
+                throw new ArgumentException($"{nameof(FullBatch)} (L-BFGS) trains only the linear head, not {Head.GetType().Name}", nameof(FullBatch));
+            }
+
+            FullBatch.Validate();
+        }
+
         OptionValidation.Require(MaxEpochs >= 1, nameof(MaxEpochs), MaxEpochs, "must be at least 1");
         OptionValidation.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         OptionValidation.Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");

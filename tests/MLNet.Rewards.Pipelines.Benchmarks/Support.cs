@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.Rewards.Benchmarks;
+namespace MLNet.Rewards.Pipelines.Benchmarks;
 
 /// <summary>Command-line settings.</summary>
 internal sealed record BenchSettings(string DataDirectory, int Rows, int Repeats)

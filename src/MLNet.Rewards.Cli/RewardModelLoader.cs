@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Models;
+using MLNet.Rewards.MultiObjective;
+using MLNet.Rewards.Persistence;
+
+namespace MLNet.Rewards.Cli;
+
+/// <summary>Scores (prompt, response) rows into JSON results: at least <c>reward</c>, and a breakdown when the model has one.</summary>
+internal interface IResponseScorer
+{
+    /// <summary>One JSON object per row, in order.</summary>
+    IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses);
+}
+
+/// <summary>A pairwise model's rewards as {"reward"}.</summary>
+internal sealed class PairwiseScorer(PairwiseRewardModel model) : IResponseScorer
+{
+    public IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses)
+        => [.. model.Score(prompts, responses).Select(r => new JsonObject { ["reward"] = r })];
+}
+
+/// <summary>Opens any scoring model zip by the <c>component</c> its manifest names.</summary>
+internal static class RewardModelLoader
+{
+    /// <summary>
+    /// Loads the model at <paramref name="path"/> as a scorer. <paramref name="combination"/> and <paramref name="explain"/>
+    /// apply to multi-objective models only; asking for them with another model is a usage error.
+    /// </summary>
+    public static IResponseScorer Load(string path, FeaturizerContext context, RewardCombination? combination, bool explain)
+    {
+        string component = ModelArchive.Load(path).Component;
+        switch (component)
+        {
+            case PairwiseRewardModel.ComponentName:
+                if (combination is not null || explain)
+                {
+                    throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");
+                }
+
+                return new PairwiseScorer(PairwiseRewardModel.Load(path, context));
+            case MultiObjectiveRewardModel.ComponentName:
+                return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path, context), combination, explain);
+            default:
+                throw new ModelFormatException(path, $"holds a '{component}' model, which 'score' cannot use (it scores '{PairwiseRewardModel.ComponentName}' and '{MultiObjectiveRewardModel.ComponentName}' models)");
+        }
+    }
+
+    private sealed class MultiObjectiveScorer(MultiObjectiveRewardModel model, RewardCombination? combination, bool explain) : IResponseScorer
+    {
+        public IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses)
+        {
+            if (!explain)
+            {
+                return [.. model.Score(prompts, responses, combination).Select(r => new JsonObject { ["reward"] = r })];
+            }
+
+            return [.. model.Explain(prompts, responses, combination).Select(ToJson)];
+        }
+
+        private static JsonObject ToJson(RewardExplanation explanation)
+        {
+            var result = new JsonObject
+            {
+                ["reward"] = explanation.Reward,
+                ["combination"] = explanation.Combination,
+                ["objectives"] = new JsonObject(explanation.Objectives.Select(o => KeyValuePair.Create(o.Name, (JsonNode?)o.Value))),
+                ["rawObjectives"] = new JsonObject(explanation.Objectives.Select(o => KeyValuePair.Create(o.Name, (JsonNode?)o.Raw))),
+            };
+            if (explanation.Beta is float beta)
+            {
+                result["gateWeights"] = new JsonObject(explanation.Objectives.Select(o => KeyValuePair.Create(o.Name, (JsonNode?)o.GateWeight)));
+                result["beta"] = beta;
+            }
+
+            return result;
+        }
+    }
+}
