@@ -19,3 +19,12 @@ summarize_trx() {
     return 1
   fi
 }
+
+# mlnet_build_args: sets the array MLNET_BUILD_ARGS to the dotnet arguments that select the ML.NET build for the ML.NET
+# layer: MLNET_PACKAGE_SOURCE (an extra NuGet feed, folder or URL) and MLNET_PACKAGE_VERSION (the Microsoft.ML version;
+# default: the nuget.org release in Directory.Build.props).
+mlnet_build_args() {
+  MLNET_BUILD_ARGS=()
+  if [ -n "${MLNET_PACKAGE_SOURCE:-}" ]; then MLNET_BUILD_ARGS+=("-p:RestoreAdditionalProjectSources=$MLNET_PACKAGE_SOURCE"); fi
+  if [ -n "${MLNET_PACKAGE_VERSION:-}" ]; then MLNET_BUILD_ARGS+=("-p:MicrosoftMLVersion=$MLNET_PACKAGE_VERSION"); fi
+}

@@ -32,6 +32,34 @@ public static class ModelArchive
     /// </summary>
     public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
     {
+        byte[] zipBytes = ToBytes(component, body, tensors);
+        string fullPath = System.IO.Path.GetFullPath(path);
+        string directory = System.IO.Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(directory);
+        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(zipBytes);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The bytes of the model zip that <see cref="Save"/> would write, for containers that embed a model in another file
+    /// (the ML.NET layer carries them inside an ML.NET model zip).
+    /// </summary>
+    public static byte[] ToBytes(string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
+    {
         byte[] weights = SafeTensors.Write(tensors, new Dictionary<string, string> { ["component"] = component });
         var manifest = new JsonObject
         {
@@ -50,30 +78,14 @@ public static class ModelArchive
             manifest[key] = value?.DeepClone();
         }
 
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string directory = System.IO.Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
-                {
-                    WriteEntry(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, JsonOptions), CompressionLevel.Optimal);
-                    WriteEntry(zip, WeightsEntry, weights, CompressionLevel.Fastest);
-                }
-
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
+            WriteEntry(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, JsonOptions), CompressionLevel.Optimal);
+            WriteEntry(zip, WeightsEntry, weights, CompressionLevel.Fastest);
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>
@@ -88,10 +100,21 @@ public static class ModelArchive
             throw new ModelFormatException(path, "model file not found");
         }
 
+        return FromBytes(File.ReadAllBytes(path), path, component);
+    }
+
+    /// <summary>
+    /// Checks and opens a model zip held in memory (see <see cref="ToBytes"/>), with the same checks as <see cref="Load"/>;
+    /// <paramref name="sourceName"/> names it in error messages.
+    /// </summary>
+    /// <exception cref="ModelFormatException">Any check fails; the message says which.</exception>
+    public static ModelContents FromBytes(byte[] zipBytes, string sourceName, string? component = null)
+    {
+        string path = sourceName;
         byte[] manifestBytes, weights;
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(new MemoryStream(zipBytes, writable: false), ZipArchiveMode.Read);
             manifestBytes = ReadEntry(zip, ManifestEntry, path);
             weights = ReadEntry(zip, WeightsEntry, path);
         }

@@ -1,0 +1,132 @@
+using Microsoft.ML;
+using MLNet.Rewards.Data;
+using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Pipelines.Embedding;
+using MLNet.Rewards.Pipelines.Pairwise;
+
+namespace MLNet.Rewards.Pipelines;
+
+/// <summary>Adds <see cref="Rewards"/> to <see cref="MLContext"/>.</summary>
+public static class MLContextRewardsExtensions
+{
+    /// <summary>The reward-modelling catalog: text embeddings and reward trainers for ML.NET pipelines.</summary>
+    /// <example>
+    /// <code>
+    /// var ml = new MLContext(seed: 1);
+    /// var train = ml.Rewards().LoadPreferencePairs(PreferencePairReader.ReadAll("train.jsonl"));
+    /// var pipeline = ml.Rewards().EmbedText("PromptEmbedding", "Prompt")
+    ///     .Append(ml.Rewards().EmbedText("ResponseEmbedding", "Response"))
+    ///     .Append(ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
+    ///     {
+    ///         FeatureColumnName = "ResponseEmbedding",
+    ///         PromptFeatureColumnName = "PromptEmbedding",
+    ///         GroupColumnName = "Prompt",
+    ///     }));
+    /// var model = pipeline.Fit(train);
+    /// ml.Model.Save(model, train.Schema, "reward.zip");
+    /// </code>
+    /// </example>
+    public static RewardsCatalog Rewards(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new RewardsCatalog(mlContext);
+    }
+}
+
+/// <summary>
+/// Estimators for reward modelling, in the style of ML.NET's catalogs. Every fitted transformer saves with
+/// <c>mlContext.Model.Save</c> and loads with <c>mlContext.Model.Load</c> in another process.
+/// </summary>
+public sealed class RewardsCatalog
+{
+    private readonly MLContext _ml;
+
+    internal RewardsCatalog(MLContext ml)
+    {
+        _ml = ml;
+    }
+
+    /// <summary>
+    /// Embeds the text column <paramref name="inputColumnName"/> into the vector column <paramref name="outputColumnName"/>
+    /// with the featurizer <paramref name="featurizer"/> (by default the model-free hashing featurizer with 1024 buckets).
+    /// </summary>
+    /// <param name="outputColumnName">The vector column to write.</param>
+    /// <param name="inputColumnName">The text column to read; defaults to <paramref name="outputColumnName"/>.</param>
+    /// <param name="featurizer">Any featurizer's settings, for example <see cref="HashingFeaturizerSpec"/>.</param>
+    /// <example>
+    /// <code>
+    /// var embed = ml.Rewards().EmbedText("ResponseEmbedding", "Response", new HashingFeaturizerSpec { Buckets = 512 });
+    /// </code>
+    /// </example>
+    public TextEmbeddingEstimator EmbedText(string outputColumnName, string? inputColumnName = null, FeaturizerSpec? featurizer = null)
+        => new(_ml, outputColumnName, inputColumnName ?? outputColumnName, featurizer ?? new HashingFeaturizerSpec());
+
+    /// <summary>Trains a pairwise (Bradley–Terry) reward model on feature vectors; see <see cref="PairwiseRewardTrainerOptions"/>.</summary>
+    /// <example>
+    /// <code>
+    /// var trainer = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
+    /// {
+    ///     FeatureColumnName = "Features",
+    ///     Trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Seed = 1 },
+    /// });
+    /// </code>
+    /// </example>
+    public PairwiseRewardTrainer PairwiseReward(PairwiseRewardTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new PairwiseRewardTrainer(_ml, options);
+    }
+
+    /// <summary>Trains a pairwise reward model with default hyperparameters on the given columns.</summary>
+    /// <param name="featureColumnName">The response's feature vector.</param>
+    /// <param name="promptFeatureColumnName">Optional prompt embedding (see <see cref="PairwiseRewardTrainerOptions.PromptFeatureColumnName"/>).</param>
+    /// <param name="labelColumnName">Boolean: true for the preferred response.</param>
+    /// <param name="pairIdColumnName">Text: rows with the same value are compared.</param>
+    /// <param name="scoreColumnName">The reward column to write.</param>
+    public PairwiseRewardTrainer PairwiseReward(string featureColumnName = "Features", string? promptFeatureColumnName = null, string labelColumnName = "Label", string pairIdColumnName = "PairId", string scoreColumnName = "Score")
+        => PairwiseReward(new PairwiseRewardTrainerOptions
+        {
+            FeatureColumnName = featureColumnName,
+            PromptFeatureColumnName = promptFeatureColumnName,
+            LabelColumnName = labelColumnName,
+            PairIdColumnName = pairIdColumnName,
+            ScoreColumnName = scoreColumnName,
+        });
+
+    /// <summary>
+    /// Preference pairs as training data, one row per response (<see cref="PreferenceRow"/>): columns PairId, Source,
+    /// Prompt, Response and Label (true for the chosen response).
+    /// </summary>
+    public IDataView LoadPreferencePairs(IEnumerable<PreferencePair> pairs)
+        => _ml.Data.LoadFromEnumerable(PreferenceRow.From(pairs));
+}
+
+/// <summary>One response of a preference pair, as a row of training data.</summary>
+public sealed class PreferenceRow
+{
+    /// <summary>The pair's id: the two rows of a pair share it.</summary>
+    public string PairId { get; set; } = string.Empty;
+
+    /// <summary>The dataset the pair comes from.</summary>
+    public string Source { get; set; } = string.Empty;
+
+    /// <summary>The prompt.</summary>
+    public string Prompt { get; set; } = string.Empty;
+
+    /// <summary>The response.</summary>
+    public string Response { get; set; } = string.Empty;
+
+    /// <summary>True for the chosen response, false for the rejected one.</summary>
+    public bool Label { get; set; }
+
+    /// <summary>Two rows per pair: the chosen response, then the rejected one.</summary>
+    public static IEnumerable<PreferenceRow> From(IEnumerable<PreferencePair> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        foreach (var pair in pairs)
+        {
+            yield return new PreferenceRow { PairId = pair.Id, Source = pair.Source, Prompt = pair.Prompt, Response = pair.Chosen, Label = true };
+            yield return new PreferenceRow { PairId = pair.Id, Source = pair.Source, Prompt = pair.Prompt, Response = pair.Rejected, Label = false };
+        }
+    }
+}
