@@ -3,6 +3,7 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Cli;
 
@@ -13,11 +14,11 @@ internal interface IResponseScorer
     IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses);
 }
 
-/// <summary>A pairwise model's rewards as {"reward"}.</summary>
-internal sealed class PairwiseScorer(PairwiseRewardModel model) : IResponseScorer
+/// <summary>Any reward model's scalar rewards as {"reward"}.</summary>
+internal sealed class RewardOnlyScorer(IRewardScorer scorer) : IResponseScorer
 {
     public IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses)
-        => [.. model.Score(prompts, responses).Select(r => new JsonObject { ["reward"] = r })];
+        => [.. scorer.Score(prompts, responses).Select(r => new JsonObject { ["reward"] = r.Reward })];
 }
 
 /// <summary>Opens any scoring model zip by the <c>component</c> its manifest names.</summary>
@@ -29,21 +30,18 @@ internal static class RewardModelLoader
     /// </summary>
     public static IResponseScorer Load(string path, FeaturizerContext context, RewardCombination? combination, bool explain)
     {
-        string component = ModelArchive.Load(path).Component;
-        switch (component)
+        if (combination is null && !explain)
         {
-            case PairwiseRewardModel.ComponentName:
-                if (combination is not null || explain)
-                {
-                    throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");
-                }
-
-                return new PairwiseScorer(PairwiseRewardModel.Load(path, context));
-            case MultiObjectiveRewardModel.ComponentName:
-                return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path, context), combination, explain);
-            default:
-                throw new ModelFormatException(path, $"holds a '{component}' model, which 'score' cannot use (it scores '{PairwiseRewardModel.ComponentName}' and '{MultiObjectiveRewardModel.ComponentName}' models)");
+            return new RewardOnlyScorer(RewardScorers.Load(path, context));
         }
+
+        string component = ModelArchive.Load(path).Component;
+        if (component != MultiObjectiveRewardModel.ComponentName)
+        {
+            throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");
+        }
+
+        return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path, context), combination, explain);
     }
 
     private sealed class MultiObjectiveScorer(MultiObjectiveRewardModel model, RewardCombination? combination, bool explain) : IResponseScorer

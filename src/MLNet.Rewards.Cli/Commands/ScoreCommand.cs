@@ -62,10 +62,6 @@ internal static class ScoreCommand
         return command;
     }
 
-    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} with a pairwise model and writes {"id"?, "reward"} per row.</summary>
-    internal static void ScoreStream(PairwiseRewardModel model, TextReader input, TextWriter output, CancellationToken cancel)
-        => ScoreStream(new PairwiseScorer(model), input, output, cancel);
-
     /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward", …} per row, in order, in batches.</summary>
     internal static void ScoreStream(IResponseScorer model, TextReader input, TextWriter output, CancellationToken cancel)
     {
