@@ -15,6 +15,8 @@ echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling w
 "${cli[@]}" score --model "$work/multi.zip" --prompt "How do I boil an egg?" --response "Put it in boiling water for eight minutes." --combine soft-min:0.5
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --head prototype --prototypes 8 --epochs 2 --output "$work/proto.zip"
 "${cli[@]}" evaluate --model "$work/proto.zip" --data "$data/llmbar.jsonl.gz"
+"${cli[@]}" train-ensemble --data "$data/hh-harmless-train-sample.jsonl.gz" --members 3 --head linear --epochs 2 --buckets 128 --aggregation LowerConfidenceBound --output "$work/ensemble.zip"
+echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/ensemble.zip"
 "${cli[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
 "${cli[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
 ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" > /dev/null
