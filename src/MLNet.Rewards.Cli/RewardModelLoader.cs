@@ -35,7 +35,7 @@ internal static class RewardModelLoader
             return new RewardOnlyScorer(RewardScorers.Load(path, context));
         }
 
-        string component = ModelArchive.Load(path).Component;
+        string component = ModelArchive.ReadComponent(path);
         if (component != MultiObjectiveRewardModel.ComponentName)
         {
             throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");

@@ -123,6 +123,51 @@ public static class ModelArchive
             throw new ModelFormatException(path, $"not a valid model zip (truncated or corrupt: {e.Message})", e);
         }
 
+        var (manifest, actualComponent) = ReadManifest(manifestBytes, path);
+        if (component is not null && actualComponent != component)
+        {
+            throw new ModelFormatException(path, $"holds a '{actualComponent}' model, not a '{component}' model");
+        }
+
+        string? expectedHash = manifest["weights"]?["sha256"]?.GetValue<string>();
+        string actualHash = Convert.ToHexStringLower(SHA256.HashData(weights));
+        if (expectedHash is null || !string.Equals(expectedHash, actualHash, StringComparison.Ordinal))
+        {
+            throw new ModelFormatException(path, $"the weights checksum does not match the manifest (expected {expectedHash ?? "none"}, found {actualHash}): the file is corrupt or was edited");
+        }
+
+        return new ModelContents(path, actualComponent, manifest, SafeTensors.Read(weights, path));
+    }
+
+    /// <summary>
+    /// The component a model zip holds, from its manifest alone (the weights are neither read nor hashed): for choosing
+    /// which model type to load. The manifest gets the same checks as in <see cref="Load"/>.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is missing, not a model zip, or its manifest is malformed or too new.</exception>
+    public static string ReadComponent(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ModelFormatException(path, "model file not found");
+        }
+
+        byte[] manifestBytes;
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            manifestBytes = ReadEntry(zip, ManifestEntry, path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, $"not a valid model zip (truncated or corrupt: {e.Message})", e);
+        }
+
+        return ReadManifest(manifestBytes, path).Component;
+    }
+
+    /// <summary>Parses a manifest and checks its format version and component entry.</summary>
+    private static (JsonObject Manifest, string Component) ReadManifest(byte[] manifestBytes, string path)
+    {
         JsonObject manifest;
         try
         {
@@ -139,20 +184,8 @@ public static class ModelArchive
             throw new ModelFormatException(path, $"format version {version} is not supported by this library (it reads 1..{FormatVersion}); upgrade MLNet.Rewards to load it");
         }
 
-        string actualComponent = manifest["component"]?.GetValue<string>() ?? throw new ModelFormatException(path, "the manifest has no 'component'");
-        if (component is not null && actualComponent != component)
-        {
-            throw new ModelFormatException(path, $"holds a '{actualComponent}' model, not a '{component}' model");
-        }
-
-        string? expectedHash = manifest["weights"]?["sha256"]?.GetValue<string>();
-        string actualHash = Convert.ToHexStringLower(SHA256.HashData(weights));
-        if (expectedHash is null || !string.Equals(expectedHash, actualHash, StringComparison.Ordinal))
-        {
-            throw new ModelFormatException(path, $"the weights checksum does not match the manifest (expected {expectedHash ?? "none"}, found {actualHash}): the file is corrupt or was edited");
-        }
-
-        return new ModelContents(path, actualComponent, manifest, SafeTensors.Read(weights, path));
+        string component = manifest["component"]?.GetValue<string>() ?? throw new ModelFormatException(path, "the manifest has no 'component'");
+        return (manifest, component);
     }
 
     private static void WriteEntry(ZipArchive zip, string name, byte[] content, CompressionLevel level)

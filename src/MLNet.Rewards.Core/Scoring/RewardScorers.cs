@@ -15,7 +15,7 @@ public static class RewardScorers
     /// <exception cref="ModelFormatException">The file is missing, corrupt, or holds a component that does not score responses.</exception>
     public static IRewardScorer Load(string path, FeaturizerContext? context = null)
     {
-        string component = ModelArchive.Load(path).Component;
+        string component = ModelArchive.ReadComponent(path);
         return component switch
         {
             PairwiseRewardModel.ComponentName => new PairwiseRewardScorer(PairwiseRewardModel.Load(path, context)),
