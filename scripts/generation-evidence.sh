@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Reruns the evidence of docs/generation.md: trains two GenARM heads (pku-saferlhf harmless/helpful, first 64 pairs),
-# a best-of-N selector on the same 64 harmlessness pairs, two independent MiniLM judges on the hh samples, then runs
-# 'generation-bench', which writes docs/generation-results.md and docs/genarm-frontier.svg.
-# About 45 minutes on 2 cores shared with other jobs (load average 15-30 when measured). WORK=<dir> keeps the models.
+# Reruns the evidence of docs/generation.md and writes docs/generation-results.md and docs/genarm-frontier.svg.
+#
+# Data design (no model sees the pairs it is judged on):
+#   GenARM heads, one per principle and file, as the issue lists them:
+#     harmless (used for guidance): hh-harmless-test pairs 101..1300 (1,200 pairs; 15% of prompts for validation)
+#     helpful  (used for the frontier): pku-saferlhf-helpful, first 400 pairs (20% validation)
+#     pku-saferlhf-harmless (first 400) and hh-helpful-train-sample (all 499): trained and validated, reported only
+#   best-of-N selector: linear pairwise model on MiniLM embeddings, trained on the harmless head's pairs
+#   judges (independent, other files): linear pairwise MiniLM models on hh-harmless-train-sample / hh-helpful-train-sample
+#   held-out prompts: hh-harmless-test pairs 1..100 and pku-saferlhf pairs 401..500
+# About 1.5 hours on 2 quiet cores, most of it the base model's features for 1,200 HH transcripts.
+# WORK=<dir> keeps the models and features (a rerun reuses the features); PROMPTS, FRONTIER, MAX_TOKENS size the bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/fetch-onnxruntime.sh >/dev/null
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
 work="${WORK:-$(mktemp -d)}"
 mkdir -p "$work"
@@ -12,16 +21,33 @@ mkdir -p "$work"
 rm -rf "$work/cli" && cp -r src/MLNet.Rewards.Cli/bin/Release/net10.0 "$work/cli"
 cli=(nice -n 10 dotnet "$work/cli/mlnet-rewards.dll")
 data=../shared/data
+minilm=(--featurizer minilm --int8 --store "$work/embeddings.sqlite")
 
+# Split of hh-harmless-test: the first 100 pairs give the held-out prompts, the next 1,200 train the harmless head and
+# the selector (no prompt of the first 100 occurs among them).
+zcat "$data/hh-harmless-test.jsonl.gz" | head -n 100 > "$work/hh-harmless-heldout.jsonl"
+zcat "$data/hh-harmless-test.jsonl.gz" | sed -n '101,1300p' > "$work/hh-harmless-arm-train.jsonl"
+
+"${cli[@]}" genarm-train --data "$work/hh-harmless-arm-train.jsonl" --principle harmless --output "$work/arm-harmless.zip" \
+  --validation-fraction 0.15 --epochs 6 --threads 2 --features "$work/arm-features-hh-test.zip" | tee "$work/arm-harmless.log"
 "${cli[@]}" genarm-train --data "$data/pku-saferlhf-harmless.jsonl.gz" "$data/pku-saferlhf-helpful.jsonl.gz" \
-  --principle harmless helpful --output "$work/arm-harmless.zip" "$work/arm-helpful.zip" \
-  --pairs 64 --validation-fraction 0.25 --max-prompt-tokens 96 --max-response-tokens 48 --epochs 8 --threads 2 \
-  --features "$work/arm-features.zip"
-"${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" --featurizer minilm --int8 --head linear --output "$work/judge-harmless.zip"
-"${cli[@]}" train --data "$data/hh-helpful-train-sample.jsonl.gz" --featurizer minilm --int8 --head linear --output "$work/judge-helpful.zip"
-zcat "$data/pku-saferlhf-harmless.jsonl.gz" | head -n 64 > "$work/pku-harmless-first64.jsonl"
-"${cli[@]}" train --data "$work/pku-harmless-first64.jsonl" --featurizer minilm --int8 --head linear --output "$work/selector-harmless.zip"
+  --principle harmless helpful --output "$work/arm-pku-harmless.zip" "$work/arm-helpful.zip" \
+  --pairs 400 --validation-fraction 0.2 --epochs 8 --threads 2 --features "$work/arm-features-pku.zip" | tee "$work/arm-pku.log"
+"${cli[@]}" genarm-train --data "$data/hh-helpful-train-sample.jsonl.gz" --principle helpful --output "$work/arm-hh-helpful.zip" \
+  --validation-fraction 0.2 --epochs 8 --threads 2 --features "$work/arm-features-hh-helpful.zip" | tee "$work/arm-hh-helpful.log"
+
+"${cli[@]}" train --data "$work/hh-harmless-arm-train.jsonl" "${minilm[@]}" --head linear --output "$work/selector-harmless.zip"
+"${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" "${minilm[@]}" --head linear --output "$work/judge-harmless.zip"
+"${cli[@]}" train --data "$data/hh-helpful-train-sample.jsonl.gz" "${minilm[@]}" --head linear --output "$work/judge-helpful.zip"
+zcat "$data/pku-saferlhf-harmless.jsonl.gz" | tail -n +401 > "$work/pku-harmless-heldout.jsonl"
+zcat "$data/pku-saferlhf-helpful.jsonl.gz" | tail -n +401 > "$work/pku-helpful-heldout.jsonl"
+echo "How good are the judges and the selector on pairs they were not trained on?"
+"${cli[@]}" evaluate --model "$work/judge-harmless.zip" --store "$work/embeddings.sqlite" --data "$work/hh-harmless-heldout.jsonl" "$work/pku-harmless-heldout.jsonl" | tee "$work/judges.log"
+"${cli[@]}" evaluate --model "$work/selector-harmless.zip" --store "$work/embeddings.sqlite" --data "$work/hh-harmless-heldout.jsonl" "$data/hh-harmless-train-sample.jsonl.gz" "$work/pku-harmless-heldout.jsonl" | tee -a "$work/judges.log"
+"${cli[@]}" evaluate --model "$work/judge-helpful.zip" --store "$work/embeddings.sqlite" --data "$work/pku-helpful-heldout.jsonl" | tee -a "$work/judges.log"
+
 "${cli[@]}" generation-bench --arm-harmless "$work/arm-harmless.zip" --arm-helpful "$work/arm-helpful.zip" \
   --selector "$work/selector-harmless.zip" --judge-harmless "$work/judge-harmless.zip" --judge-helpful "$work/judge-helpful.zip" \
-  --prompts "$data/hh-harmless-test.jsonl.gz" "$data/pku-saferlhf-harmless.jsonl.gz" --skip 0 400 \
-  --prompt-count 6 --frontier-prompts 6 --max-tokens 40 --seed 1 --threads 2 --output docs
+  --prompts "$work/hh-harmless-heldout.jsonl" "$work/pku-harmless-heldout.jsonl" \
+  --prompt-count "${PROMPTS:-48}" "${PKU_PROMPTS:-24}" --frontier-prompts "${FRONTIER:-24}" --max-tokens "${MAX_TOKENS:-64}" \
+  --seed 1 --threads 2 --output docs

@@ -31,7 +31,7 @@ internal static class GenerationBenchCommand
         var judgeHelpful = new Option<FileInfo>("--judge-helpful") { Description = "Independent reward model that scores helpfulness.", Required = true };
         var prompts = new Option<FileInfo[]>("--prompts") { Description = "Held-out preference files whose prompts are answered (pairs from --skip on).", Required = true, AllowMultipleArgumentsPerToken = true };
         var skip = new Option<int[]>("--skip") { Description = "Pairs to skip at the start of each --prompts file (those used for training).", AllowMultipleArgumentsPerToken = true };
-        var count = new Option<int>("--prompt-count") { Description = "Distinct prompts per --prompts file.", DefaultValueFactory = _ => 6 };
+        var count = new Option<int[]>("--prompt-count") { Description = "Distinct prompts per --prompts file: one value for all files, or one per file.", DefaultValueFactory = _ => [6], AllowMultipleArgumentsPerToken = true };
         var frontierCount = new Option<int>("--frontier-prompts") { Description = "Prompts (from the first file) for the alpha sweep.", DefaultValueFactory = _ => 6 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer.", DefaultValueFactory = _ => 40 };
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 1 };
@@ -56,7 +56,13 @@ internal static class GenerationBenchCommand
                 cancel);
             var files = parse.GetValue(prompts)!;
             var skips = parse.GetValue(skip) ?? [];
-            var heldOut = files.Select((f, i) => (f.Name, Prompts: DistinctPrompts(f, i < skips.Length ? skips[i] : 0, parse.GetValue(count)))).ToList();
+            var counts = parse.GetValue(count)!;
+            if (counts.Length != 1 && counts.Length != files.Length || counts.Any(c => c <= 0))
+            {
+                throw new UsageException($"--prompt-count takes one positive value, or one per --prompts file ({files.Length})");
+            }
+
+            var heldOut = files.Select((f, i) => (f.Name, Prompts: DistinctPrompts(f, i < skips.Length ? skips[i] : 0, counts[Math.Min(i, counts.Length - 1)]))).ToList();
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture, $"<!-- written by: mlnet-rewards {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))} -->");
             Console.Error.WriteLine("speed: greedy decoding of the fixture prompts, plain and guided");
