@@ -2,6 +2,7 @@ using Microsoft.ML;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Pipelines.Embedding;
+using MLNet.Rewards.Pipelines.MultiObjective;
 using MLNet.Rewards.Pipelines.Pairwise;
 
 namespace MLNet.Rewards.Pipelines;
@@ -92,6 +93,28 @@ public sealed class RewardsCatalog
             PairIdColumnName = pairIdColumnName,
             ScoreColumnName = scoreColumnName,
         });
+
+    /// <summary>
+    /// Trains a gated multi-objective reward model (ArmoRM) on (prompt, response) text rows: one objective per rating
+    /// column, per principle's label column or length measure, combined by a prompt-conditioned gate trained on the
+    /// comparisons of the label column; see <see cref="MultiObjectiveRewardTrainerOptions"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var trainer = ml.Rewards().MultiObjectiveReward(new MultiObjectiveRewardTrainerOptions
+    /// {
+    ///     Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless"), new LengthObjectiveColumn("Length")],
+    ///     LabelColumnName = "Harmless",
+    ///     Trainer = new MultiObjectiveTrainerOptions { Gate = new GatingHeadSpec { HiddenSizes = [64] }, Seed = 1 },
+    /// });
+    /// // writes Score, ObjectiveRewards (one value per objective) and GateWeights
+    /// </code>
+    /// </example>
+    public MultiObjectiveRewardTrainer MultiObjectiveReward(MultiObjectiveRewardTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new MultiObjectiveRewardTrainer(_ml, options);
+    }
 
     /// <summary>
     /// Preference pairs as training data, one row per response (<see cref="PreferenceRow"/>): columns PairId, Source,

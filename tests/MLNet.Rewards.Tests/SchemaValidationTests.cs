@@ -152,7 +152,7 @@ public sealed class SchemaValidationTests
         var pipeline = ml.Rewards().EmbedText("Features", "Response", Hashing).Append(ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { Trainer = Quick }));
 
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => pipeline.Fit(data));
-        StringAssert.Contains(error.Message, $"pair id '{rows[0].PairId}' has 1 preferred (label true) and 0 rejected (label false) rows");
+        StringAssert.Contains(error.Message, $"pair id '{rows[0].PairId}' has 1 preferred ('Label' true) and 0 rejected ('Label' false) rows");
     }
 
     [TestMethod]

@@ -169,6 +169,29 @@ public sealed class MultiObjectiveRewardModel
         return rewards;
     }
 
+    /// <summary>
+    /// <see cref="Combine"/> with the gate's weights (rows x objectives) when the gate combines, null otherwise; the gate
+    /// runs once, and the rewards are bit-identical to <see cref="Combine"/>'s.
+    /// </summary>
+    public (float[] Rewards, FloatMatrix? GateWeights) CombineWithWeights(ObjectiveValues values, RewardCombination? combination = null)
+    {
+        combination ??= DefaultCombination;
+        if (combination is not GateCombination)
+        {
+            return (Combine(values, combination), null);
+        }
+
+        CheckCombination(combination);
+        var weights = Gate!.Weights(values.Prompts);
+        var rewards = new float[values.Values.Rows];
+        for (int i = 0; i < rewards.Length; i++)
+        {
+            rewards[i] = Gate.Combine(weights.Row(i), values.Values.Row(i));
+        }
+
+        return (rewards, weights);
+    }
+
     /// <summary>Rewards of (prompt, response) rows.</summary>
     public float[] Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses, RewardCombination? combination = null)
         => Combine(Evaluate(Featurize(prompts, responses)), combination);
@@ -181,8 +204,7 @@ public sealed class MultiObjectiveRewardModel
     {
         combination ??= DefaultCombination;
         var values = Evaluate(Featurize(prompts, responses));
-        var rewards = Combine(values, combination);
-        var weights = combination is GateCombination ? Gate!.Weights(values.Prompts) : null;
+        var (rewards, weights) = CombineWithWeights(values, combination);
         var explanations = new RewardExplanation[rewards.Length];
         for (int i = 0; i < rewards.Length; i++)
         {
@@ -227,6 +249,29 @@ public sealed class MultiObjectiveRewardModel
     /// <summary>Writes the model zip atomically: objectives, gate, standardisation, lambdas and the default combination.</summary>
     public void Save(string path)
     {
+        var (body, tensors) = Describe();
+        ModelArchive.Save(path, ComponentName, body, tensors);
+    }
+
+    /// <summary>The bytes of the model zip <see cref="Save"/> writes, for containers that embed the model in another file (an ML.NET model zip).</summary>
+    public byte[] ToBytes()
+    {
+        var (body, tensors) = Describe();
+        return ModelArchive.ToBytes(ComponentName, body, tensors);
+    }
+
+    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
+    public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
+        => FromContents(ModelArchive.Load(path, ComponentName), context);
+
+    /// <summary>Loads a model zip held in memory (from <see cref="ToBytes"/>), with the checks of <see cref="Load"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <exception cref="ModelFormatException">The bytes are not a model zip, hold another component or are inconsistent.</exception>
+    public static MultiObjectiveRewardModel FromBytes(byte[] zipBytes, string sourceName, FeaturizerContext? context = null)
+        => FromContents(ModelArchive.FromBytes(zipBytes, sourceName, ComponentName), context);
+
+    private (JsonObject Body, List<NamedTensor> Tensors) Describe()
+    {
         var tensors = new List<NamedTensor>();
         for (int j = 0; j < Objectives.Count; j++)
         {
@@ -250,14 +295,12 @@ public sealed class MultiObjectiveRewardModel
             ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
         };
         FeaturizerManifest.Write(body, Featurizer);
-        ModelArchive.Save(path, ComponentName, body, tensors);
+        return (body, tensors);
     }
 
-    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
-    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
-    public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
+    private static MultiObjectiveRewardModel FromContents(ModelContents contents, FeaturizerContext? context)
     {
-        var contents = ModelArchive.Load(path, ComponentName);
+        string path = contents.Path;
         var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);
 
         var descriptors = contents.Get<List<ObjectiveDescriptor>>("objectives");

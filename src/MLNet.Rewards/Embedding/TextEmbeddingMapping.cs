@@ -92,30 +92,18 @@ internal sealed class TextEmbeddingState
 {
     public const string ComponentName = "mlnet-text-embedding";
 
-    private readonly Lock _serial = new();
+    private readonly RowEmbedder _rows;
 
     public TextEmbeddingState(ITextEmbedder embedder)
     {
         Embedder = embedder;
+        _rows = new RowEmbedder(embedder);
     }
 
     public ITextEmbedder Embedder { get; }
 
-    /// <summary>Embeds one text; embedders that parallelise internally (ONNX sessions) are called one thread at a time.</summary>
-    public void Embed(string text, float[] destination)
-    {
-        if (Embedder is IParallelTextEmbedder)
-        {
-            lock (_serial)
-            {
-                Embedder.Embed([text], destination);
-            }
-        }
-        else
-        {
-            Embedder.Embed([text], destination);
-        }
-    }
+    /// <summary>Embeds one text (see <see cref="RowEmbedder"/>).</summary>
+    public void Embed(string text, float[] destination) => _rows.Embed(text, destination);
 
     public byte[] ToBytes()
     {
