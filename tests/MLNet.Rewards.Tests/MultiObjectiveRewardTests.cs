@@ -52,6 +52,9 @@ public sealed class MultiObjectiveRewardTests
         Trainer = Quick,
     };
 
+    /// <summary>One Bradley–Terry objective per principle, gate trained on the helpful judgements.</summary>
+    private static MultiObjectiveRewardTrainerOptions TwoPrinciples => Options with { Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless")] };
+
     [TestMethod]
     public void SavedAndLoadedInAnotherProcess_GivesBitIdenticalScoresObjectivesAndGateWeights()
     {
@@ -73,11 +76,7 @@ public sealed class MultiObjectiveRewardTests
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 50, rated: 0);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var pipeline = ml.Rewards().MultiObjectiveReward(Options with
-            {
-                Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless")],
-                LabelColumnName = "Harmless",
-            })
+        var pipeline = ml.Rewards().MultiObjectiveReward(TwoPrinciples with { LabelColumnName = "Harmless" })
             .Append(ml.Transforms.NormalizeMeanVariance("ScoreZ", "Score"))
             .Append(ml.Transforms.Concatenate("Explained", "ScoreZ", "GateWeights"));
 
@@ -187,12 +186,7 @@ public sealed class MultiObjectiveRewardTests
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 40, rated: 0);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Rewards().MultiObjectiveReward(Options with
-        {
-            Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless")],
-            GateWeightsColumnName = null,
-            Trainer = Quick with { TrainGate = false },
-        }).Fit(data);
+        var model = ml.Rewards().MultiObjectiveReward(TwoPrinciples with { GateWeightsColumnName = null, Trainer = Quick with { TrainGate = false } }).Fit(data);
 
         Assert.IsInstanceOfType<LinearScalarizer>(model.Model.DefaultCombination);
         Assert.IsNull(model.GetOutputSchema(data.Schema).GetColumnOrNull("GateWeights"));

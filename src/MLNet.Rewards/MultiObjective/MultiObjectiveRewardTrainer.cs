@@ -19,65 +19,39 @@ namespace MLNet.Rewards.Pipelines.MultiObjective;
 /// with it), because verbosity decorrelation and length objectives need the response text and the gate needs the prompt
 /// embedding of that featurizer. The zip it saves therefore holds exactly the model zip Core's command-line tool writes.
 /// </remarks>
-public sealed class MultiObjectiveRewardTrainer : IEstimator<MultiObjectiveRewardTransformer>
+public sealed class MultiObjectiveRewardTrainer : RewardTrainer<MultiObjectiveRewardTransformer, MultiObjectiveRewardTrainerOptions>
 {
-    private readonly MappingChain _chain;
-
     internal MultiObjectiveRewardTrainer(MLContext ml, MultiObjectiveRewardTrainerOptions options)
+        : base(options, MultiObjectiveRewardTransformer.Chain(ml, Validated(options)))
     {
-        options.Validate();
-        Options = options;
-        _chain = MultiObjectiveRewardTransformer.Chain(ml, options);
-    }
-
-    /// <summary>The trainer's settings.</summary>
-    public MultiObjectiveRewardTrainerOptions Options { get; }
-
-    /// <summary>Reads the ratings and comparisons in <paramref name="input"/> and trains the objectives and the gate.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="InvalidOperationException">The rows do not form comparisons (a pair id without a preferred or a rejected row, or with different prompts).</exception>
-    /// <exception cref="ArgumentException">Core's trainer refused the data (for example a rating column with no rated row); the message names the objective.</exception>
-    public MultiObjectiveRewardTransformer Fit(IDataView input)
-    {
-        ValidateTrainingSchema(input.Schema);
-        var data = MultiObjectiveTrainingData.Read(input, Options);
-        var embedder = Options.Featurizer.CreateEmbedder(FeaturizerContext.Default);
-        var model = new MultiObjectiveTrainer(Options.Trainer).Fit(embedder, Options.FeatureLayout, data.Definitions, data.CombinerPairs);
-        return new MultiObjectiveRewardTransformer(_chain.Fit(input, model.ToBytes()), Options, model);
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    /// <exception cref="ArgumentException">Core's trainer refused the data (for example a rating column with no rated row); the message names the objective.</exception>
+    public override MultiObjectiveRewardTransformer Fit(IDataView input)
     {
-        CheckColumns(
-            (name, role) => SchemaChecks.RequireText(inputSchema, name, role),
-            (name, role) => SchemaChecks.RequireBoolean(inputSchema, name, role),
-            (name, role) => SchemaChecks.RequireSingle(inputSchema, name, role));
-        return _chain.GetOutputSchema(inputSchema);
+        RequireColumns(ColumnRequirements.Of(input.Schema));
+        var data = MultiObjectiveTrainingData.Read(input, Options);
+        var embedder = Options.Featurizer.CreateEmbedder(FeaturizerContext.Default);
+        var model = new MultiObjectiveTrainer(Options.Trainer).Fit(embedder, Options.FeatureLayout, data.Definitions, data.CombinerPairs);
+        return new MultiObjectiveRewardTransformer(FitChain(input, model.ToBytes()), Options, model);
     }
 
-    private void ValidateTrainingSchema(DataViewSchema schema)
-        => CheckColumns(
-            (name, role) => SchemaChecks.RequireText(schema, name, role),
-            (name, role) => SchemaChecks.RequireBoolean(schema, name, role),
-            (name, role) => SchemaChecks.RequireSingle(schema, name, role));
-
-    /// <summary>Checks every column training reads, by kind (each check gets the column name and its role).</summary>
-    private void CheckColumns(Action<string, string> text, Action<string, string> boolean, Action<string, string> single)
+    private protected override void RequireColumns(ColumnRequirements columns)
     {
-        text(Options.PromptColumnName, "the prompt");
-        text(Options.ResponseColumnName, "the response");
-        boolean(Options.LabelColumnName, "true for the preferred response");
-        text(Options.PairIdColumnName, "the pair id");
+        columns.Text(Options.PromptColumnName, "the prompt");
+        columns.Text(Options.ResponseColumnName, "the response");
+        columns.Boolean(Options.LabelColumnName, "true for the preferred response");
+        columns.Text(Options.PairIdColumnName, "the pair id");
         foreach (var objective in Options.Objectives)
         {
             switch (objective)
             {
                 case RatingObjectiveColumn rating:
-                    single(rating.Column, $"the rating of objective '{rating.Name}'");
+                    columns.Single(rating.Column, $"the rating of objective '{rating.Name}'");
                     break;
                 case PreferenceObjectiveColumn preference:
-                    boolean(preference.Column, $"the label of objective '{preference.Name}'");
+                    columns.Boolean(preference.Column, $"the label of objective '{preference.Name}'");
                     break;
             }
         }

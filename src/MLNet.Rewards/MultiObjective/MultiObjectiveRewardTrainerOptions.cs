@@ -15,7 +15,7 @@ namespace MLNet.Rewards.Pipelines.MultiObjective;
 /// <see cref="PreferenceObjectiveColumn"/>'s own label for that objective. Scoring data needs only the prompt and the
 /// response.
 /// </remarks>
-public sealed record MultiObjectiveRewardTrainerOptions
+public sealed record MultiObjectiveRewardTrainerOptions : IComponentOptions
 {
     /// <summary>Text: the prompt; the gate reads its embedding.</summary>
     public string PromptColumnName { get; init; } = "Prompt";
@@ -57,13 +57,8 @@ public sealed record MultiObjectiveRewardTrainerOptions
     /// <exception cref="InvalidOptionException">An option is out of range.</exception>
     public void Validate()
     {
-        RequireColumn(PromptColumnName, nameof(PromptColumnName));
-        RequireColumn(ResponseColumnName, nameof(ResponseColumnName));
-        RequireColumn(LabelColumnName, nameof(LabelColumnName));
-        RequireColumn(PairIdColumnName, nameof(PairIdColumnName));
-        RequireColumn(ScoreColumnName, nameof(ScoreColumnName));
-        OptionValidation.Require(ObjectiveRewardsColumnName is null || ObjectiveRewardsColumnName.Length > 0, nameof(ObjectiveRewardsColumnName), ObjectiveRewardsColumnName, "must be null or name a column");
-        OptionValidation.Require(GateWeightsColumnName is null || GateWeightsColumnName.Length > 0, nameof(GateWeightsColumnName), GateWeightsColumnName, "must be null or name a column");
+        ColumnOptions.Required([(PromptColumnName, nameof(PromptColumnName)), (ResponseColumnName, nameof(ResponseColumnName)), (LabelColumnName, nameof(LabelColumnName)), (PairIdColumnName, nameof(PairIdColumnName)), (ScoreColumnName, nameof(ScoreColumnName))]);
+        ColumnOptions.Optional([(ObjectiveRewardsColumnName, nameof(ObjectiveRewardsColumnName)), (GateWeightsColumnName, nameof(GateWeightsColumnName))]);
         OptionValidation.Require(GateWeightsColumnName is null || Trainer.TrainGate, nameof(GateWeightsColumnName), GateWeightsColumnName, "must be null when Trainer.TrainGate is false (there is no gate)");
         OptionValidation.Require(Objectives.Count > 0, nameof(Objectives), Objectives.Count, "must list at least one objective");
         var repeated = Objectives.GroupBy(o => o.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 || string.IsNullOrWhiteSpace(g.Key));
@@ -76,9 +71,6 @@ public sealed record MultiObjectiveRewardTrainerOptions
         ArgumentNullException.ThrowIfNull(Featurizer);
         Trainer.Validate();
     }
-
-    private static void RequireColumn(string value, string name)
-        => OptionValidation.Require(!string.IsNullOrEmpty(value), name, value, "must name a column");
 }
 
 /// <summary>One objective of a <see cref="MultiObjectiveRewardTrainer"/> and the column its training signal comes from.</summary>
@@ -98,7 +90,7 @@ public sealed record RatingObjectiveColumn(string Name, string? RatingColumnName
     public string Column => RatingColumnName ?? Name;
 
     /// <inheritdoc />
-    public override void Validate() => OptionValidation.Require(Column.Length > 0, nameof(RatingColumnName), Column, "must name a column");
+    public override void Validate() => ColumnOptions.Required([(Column, nameof(RatingColumnName))]);
 }
 
 /// <summary>A Bradley–Terry head for one principle: a Boolean column marks the preferred row within each pair id.</summary>
@@ -113,7 +105,7 @@ public sealed record PreferenceObjectiveColumn(string Name, string? LabelColumnN
     /// <inheritdoc />
     public override void Validate()
     {
-        OptionValidation.Require(Column.Length > 0, nameof(LabelColumnName), Column, "must name a column");
+        ColumnOptions.Required([(Column, nameof(LabelColumnName))]);
         Trainer?.Validate();
     }
 }

@@ -7,13 +7,9 @@ using MLNet.Rewards.Pipelines.Persistence;
 
 namespace MLNet.Rewards.Pipelines.MultiObjective;
 
-/// <summary>Input row of the multi-objective reward mapping (fixed column names; see <see cref="MultiObjectiveRewardTransformer"/>).</summary>
-public sealed class MultiObjectiveScoreInput
+/// <summary>Input row of the multi-objective reward mapping (fixed column names; the state is Core's multi-objective model zip).</summary>
+public sealed class MultiObjectiveScoreInput : StateInput
 {
-    /// <summary>The embedded model: Core's multi-objective model zip.</summary>
-    [ColumnName(InternalColumns.State)]
-    public ReadOnlyMemory<char> State { get; set; }
-
     /// <summary>The prompt.</summary>
     [ColumnName(InternalColumns.Prompt)]
     public string Prompt { get; set; } = string.Empty;
@@ -51,7 +47,7 @@ public static class MultiObjectiveScoreMapping
 
     /// <summary>Scores one (prompt, response) row.</summary>
     public static void Map(MultiObjectiveScoreInput input, MultiObjectiveScoreOutput output)
-        => StateCache<MultiObjectiveScorer>.Get(input.State, MultiObjectiveScorer.FromBytes).Score(input.Prompt ?? string.Empty, input.Response ?? string.Empty, output);
+        => input.Decode(MultiObjectiveScorer.FromBytes).Score(input.Prompt ?? string.Empty, input.Response ?? string.Empty, output);
 }
 
 /// <summary>Lets ML.NET recreate <see cref="MultiObjectiveScoreMapping.Map"/> when a model zip is loaded.</summary>
