@@ -170,10 +170,23 @@ public sealed class MultiObjectiveRewardModel
     }
 
     /// <summary>
-    /// <see cref="Combine"/> with the gate's weights (rows x objectives) when the gate combines, null otherwise; the gate
-    /// runs once, and the rewards are bit-identical to <see cref="Combine"/>'s.
+    /// The gate's weights (rows x objectives) for prompt embeddings when <paramref name="combination"/> (the model's
+    /// default when null) is the gate, null otherwise. They depend on the prompt only, so a caller scoring several
+    /// responses to one prompt computes them once and passes them to <see cref="CombineWithWeights"/>.
     /// </summary>
-    public (float[] Rewards, FloatMatrix? GateWeights) CombineWithWeights(ObjectiveValues values, RewardCombination? combination = null)
+    public FloatMatrix? GateWeights(FloatMatrix promptEmbeddings, RewardCombination? combination = null)
+    {
+        combination ??= DefaultCombination;
+        CheckCombination(combination);
+        return combination is GateCombination ? Gate!.Weights(promptEmbeddings) : null;
+    }
+
+    /// <summary>
+    /// <see cref="Combine"/> with the gate's weights (rows x objectives) when the gate combines, null otherwise; the gate
+    /// runs once (not at all when <paramref name="gateWeights"/>, from <see cref="GateWeights"/> for the same prompts, is
+    /// given), and the rewards are bit-identical to <see cref="Combine"/>'s.
+    /// </summary>
+    public (float[] Rewards, FloatMatrix? GateWeights) CombineWithWeights(ObjectiveValues values, RewardCombination? combination = null, FloatMatrix? gateWeights = null)
     {
         combination ??= DefaultCombination;
         if (combination is not GateCombination)
@@ -181,12 +194,16 @@ public sealed class MultiObjectiveRewardModel
             return (Combine(values, combination), null);
         }
 
-        CheckCombination(combination);
-        var weights = Gate!.Weights(values.Prompts);
+        var weights = gateWeights ?? GateWeights(values.Prompts, combination)!;
+        if (weights.Rows != values.Values.Rows || weights.Columns != Objectives.Count)
+        {
+            throw new ArgumentException($"{weights.Rows} x {weights.Columns} gate weights for {values.Values.Rows} rows of {Objectives.Count} objectives", nameof(gateWeights));
+        }
+
         var rewards = new float[values.Values.Rows];
         for (int i = 0; i < rewards.Length; i++)
         {
-            rewards[i] = Gate.Combine(weights.Row(i), values.Values.Row(i));
+            rewards[i] = Gate!.Combine(weights.Row(i), values.Values.Row(i));
         }
 
         return (rewards, weights);

@@ -61,7 +61,7 @@ public sealed class MultiObjectiveScoreMappingFactory : CustomMappingFactory<Mul
 /// <summary>
 /// The decoded state of a multi-objective reward transformer: Core's <see cref="MultiObjectiveRewardModel"/>, scored one
 /// row at a time with exactly Core's arithmetic (embeddings, <see cref="MultiObjectiveRewardModel.Evaluate"/>,
-/// <see cref="MultiObjectiveRewardModel.CombineWithWeights"/>).
+/// <see cref="MultiObjectiveRewardModel.CombineWithWeights"/>); the gate runs once per run of rows with the same prompt.
 /// </summary>
 internal sealed class MultiObjectiveScorer
 {
@@ -86,16 +86,17 @@ internal sealed class MultiObjectiveScorer
             scratch = output.Scratch = new Scratch(this);
         }
 
-        // A prompt with several responses (one row each) is embedded once.
+        // A prompt with several responses (one row each) is embedded, and weighed by the gate, once.
         if (!string.Equals(scratch.EmbeddedPrompt, prompt, StringComparison.Ordinal))
         {
             _embedder.Embed(prompt, scratch.Prompt.Row(0));
+            scratch.PromptGateWeights = Model.GateWeights(scratch.Prompt);
             scratch.EmbeddedPrompt = prompt;
         }
 
         _embedder.Embed(response, scratch.Response.Row(0));
         var values = Model.Evaluate(ResponseBatch.FromEmbeddings(Model.Featurizer, scratch.Prompt, scratch.Response, [response]));
-        var (rewards, weights) = Model.CombineWithWeights(values);
+        var (rewards, weights) = Model.CombineWithWeights(values, gateWeights: scratch.PromptGateWeights);
         output.Score = rewards[0];
         output.ObjectiveRewards = Copy(values.Values.Row(0), output.ObjectiveRewards);
         output.GateWeights = weights is null ? [] : Copy(weights.Row(0), output.GateWeights);
@@ -108,7 +109,7 @@ internal sealed class MultiObjectiveScorer
         return target;
     }
 
-    /// <summary>Per-cursor buffers: the last prompt's embedding and the response's embedding.</summary>
+    /// <summary>Per-cursor buffers: the last prompt's embedding and gate weights, and the response's embedding.</summary>
     internal sealed class Scratch(MultiObjectiveScorer owner)
     {
         public MultiObjectiveScorer Owner { get; } = owner;
@@ -118,5 +119,8 @@ internal sealed class MultiObjectiveScorer
         public FloatMatrix Response { get; } = new(1, owner.Model.Featurizer.Embedder.Dimension);
 
         public string? EmbeddedPrompt { get; set; }
+
+        /// <summary>The gate's weights for <see cref="EmbeddedPrompt"/>; null when the model does not combine by its gate.</summary>
+        public FloatMatrix? PromptGateWeights { get; set; }
     }
 }

@@ -80,6 +80,8 @@ public sealed class MultiObjectiveModelTests
             var (rewards, weights) = loaded.CombineWithWeights(values);
             Assert.AreEqual(expected[i], rewards[0], $"row {i}: one row from its embeddings scores as the batch does");
             Assert.AreEqual(1f, weights!.Row(0).ToArray().Sum(), 1e-5f);
+            var (withPromptWeights, _) = loaded.CombineWithWeights(values, gateWeights: loaded.GateWeights(prompt));
+            Assert.AreEqual(expected[i], withPromptWeights[0], $"row {i}: the prompt's precomputed gate weights give the same reward");
         }
 
         var error = Assert.ThrowsExactly<ModelFormatException>(() => MultiObjectiveRewardModel.FromBytes(bytes[..^10], "in memory"));
