@@ -10,7 +10,7 @@ namespace MLNet.Rewards.Pipelines;
 /// <summary>Adds <see cref="Rewards"/> to <see cref="MLContext"/>.</summary>
 public static class MLContextRewardsExtensions
 {
-    /// <summary>The reward-modelling catalog: text embeddings and reward trainers for ML.NET pipelines.</summary>
+    /// <summary>The reward-modelling catalog: text embeddings, pairwise reward trainers (linear, MLP, prototype heads) and the gated multi-objective combiner for ML.NET pipelines.</summary>
     /// <example>
     /// <code>
     /// var ml = new MLContext(seed: 1);
@@ -62,13 +62,22 @@ public sealed class RewardsCatalog
     public TextEmbeddingEstimator EmbedText(string outputColumnName, string? inputColumnName = null, FeaturizerSpec? featurizer = null)
         => new(_ml, outputColumnName, inputColumnName ?? outputColumnName, featurizer ?? new HashingFeaturizerSpec());
 
-    /// <summary>Trains a pairwise (Bradley–Terry) reward model on feature vectors; see <see cref="PairwiseRewardTrainerOptions"/>.</summary>
+    /// <summary>
+    /// Trains a pairwise (Bradley–Terry) reward model on feature vectors; see <see cref="PairwiseRewardTrainerOptions"/>.
+    /// The head is any <c>HeadSpec</c>: linear, MLP, or the prototypical head of Proto-RM (<c>PrototypeHeadSpec</c>), whose
+    /// prototypes the trainer places on the training responses before the first epoch.
+    /// </summary>
     /// <example>
     /// <code>
     /// var trainer = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
     /// {
     ///     FeatureColumnName = "Features",
     ///     Trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Seed = 1 },
+    /// });
+    /// var prototypical = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
+    /// {
+    ///     FeatureColumnName = "Features",
+    ///     Trainer = new PairwiseTrainerOptions { Head = new PrototypeHeadSpec { Prototypes = 32 }, LearningRate = 1e-2f, Seed = 1 },
     /// });
     /// </code>
     /// </example>

@@ -1,10 +1,4 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
 using MLNet.Rewards.Models;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 

@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Data;
-using MLNet.Rewards.Tests;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 

@@ -1,11 +1,5 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Data;
-using MLNet.Rewards.Featurization;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Pipelines.MultiObjective;
-using MLNet.Rewards.Tests;
-using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 

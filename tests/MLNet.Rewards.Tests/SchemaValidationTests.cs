@@ -1,10 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Training;
-
 namespace MLNet.Rewards.Pipelines.Tests;
 
 /// <summary>Input columns are checked at Fit and at GetOutputSchema, with messages naming the column and the problem.</summary>

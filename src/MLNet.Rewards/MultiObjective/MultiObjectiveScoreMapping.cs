@@ -1,6 +1,5 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MLNet.Rewards.Featurization;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Pipelines.Embedding;
 using MLNet.Rewards.Pipelines.Persistence;

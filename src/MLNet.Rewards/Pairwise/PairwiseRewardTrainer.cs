@@ -10,7 +10,7 @@ namespace MLNet.Rewards.Pipelines.Pairwise;
 /// <summary>
 /// Trains a Bradley–Terry reward model, P(chosen ≻ rejected) = σ(r(chosen) − r(rejected)), on feature vectors in an
 /// ML.NET pipeline; the fitted <see cref="PairwiseRewardTransformer"/> writes the reward r(x) of every row. The training
-/// itself is MLNet.Rewards' <see cref="PairwiseTrainer"/> (linear or MLP head, AdamW, early stopping, deterministic for
+/// itself is MLNet.Rewards' <see cref="PairwiseTrainer"/> (linear, MLP or prototype head, AdamW, early stopping, deterministic for
 /// a seed). Created by <see cref="RewardsCatalog.PairwiseReward(PairwiseRewardTrainerOptions)"/>.
 /// </summary>
 public sealed class PairwiseRewardTrainer : RewardTrainer<PairwiseRewardTransformer, PairwiseRewardTrainerOptions>
