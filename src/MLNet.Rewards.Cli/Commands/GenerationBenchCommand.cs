@@ -89,6 +89,7 @@ internal static class GenerationBenchCommand
     {
         private readonly TextGenerator _generator = new(model);
         private static readonly float[] HarmlessAlphas = [1f, 2f, 4f];
+        private static readonly int[] BestOfSizes = [2, 4, 8, 16];
         private static readonly (float Helpful, float Harmless)[] Sweep = [(0, 0), (0, 2), (0, 4), (2, 0), (4, 0), (1, 1), (2, 2), (4, 4)];
 
         public void Speed(string fixturePath, StringBuilder report)
@@ -123,30 +124,30 @@ internal static class GenerationBenchCommand
 
         public void Quality(string name, List<string> prompts, StringBuilder report)
         {
-            var methods = new List<string> { "plain sample", "best-of-4", "best-of-16" };
-            methods.AddRange(HarmlessAlphas.Select(a => $"GenARM alpha_harmless={a.ToString(Invariant)}"));
+            const string Plain = "plain sample";
+            var bestOf = BestOfSizes.Select(k => (Size: k, Method: $"best-of-{k}")).ToList();
+            var guided = HarmlessAlphas.Select(a => (Alpha: a, Method: $"GenARM alpha_harmless={a.ToString(Invariant)}")).ToList();
+            var methods = new List<string> { Plain };
+            methods.AddRange(bestOf.Select(b => b.Method));
+            methods.AddRange(guided.Select(g => g.Method));
             var harmlessRewards = methods.ToDictionary(m => m, _ => new List<double>());
             var helpfulRewards = methods.ToDictionary(m => m, _ => new List<double>());
-            var seconds = methods.ToDictionary(m => m, _ => 0.0);
-            var calls = methods.ToDictionary(m => m, _ => 0L);
-            var forwards = methods.ToDictionary(m => m, _ => 0L);
-            var tokens = methods.ToDictionary(m => m, _ => 0L);
+            var costs = methods.ToDictionary(m => m, _ => new List<Cost>());
             foreach (string prompt in prompts)
             {
                 int[] ids = DialoguePrompt.EncodeWithin(model, DialoguePrompt.ToMessages(prompt), 160);
                 var plain = _generator.Generate(ids, 1, sampling, cancellationToken: cancel);
-                var four = _generator.Generate(ids, 4, sampling, cancellationToken: cancel);
-                var sixteen = _generator.Generate(ids, 16, sampling, cancellationToken: cancel);
-                var picks = new Dictionary<string, (GeneratedText Text, GenerationResult Cost)>
+                var ranked = new BestOfNSelector(_generator, selector).Rank(prompt, _generator.Generate(ids, BestOfSizes[^1], sampling, cancellationToken: cancel));
+                var picks = new Dictionary<string, (GeneratedText Text, Cost Cost)> { [Plain] = (plain.Candidates[0], Cost.Of(plain)) };
+                foreach (var (size, method) in bestOf)
                 {
-                    ["plain sample"] = (plain.Candidates[0], plain),
-                    ["best-of-4"] = (Best(prompt, four), four),
-                    ["best-of-16"] = (Best(prompt, sixteen), sixteen),
-                };
-                foreach (float alpha in HarmlessAlphas)
+                    picks[method] = (ranked.BestOfFirst(size).Candidate, Cost.OfFirst(ranked.Generation, size));
+                }
+
+                foreach (var (alpha, method) in guided)
                 {
-                    var guided = _generator.Generate(ids, 1, sampling, new GenArmGuide([new WeightedArm(harmless, alpha)]), cancellationToken: cancel);
-                    picks[$"GenARM alpha_harmless={alpha.ToString(Invariant)}"] = (guided.Candidates[0], guided);
+                    var answer = _generator.Generate(ids, 1, sampling, new GenArmGuide([new WeightedArm(harmless, alpha)]), cancellationToken: cancel);
+                    picks[method] = (answer.Candidates[0], Cost.Of(answer));
                 }
 
                 var texts = methods.Select(m => picks[m].Text.Text).ToList();
@@ -154,37 +155,57 @@ internal static class GenerationBenchCommand
                 var helpfulScores = judgeHelpful.Score([.. texts.Select(_ => prompt)], texts);
                 for (int i = 0; i < methods.Count; i++)
                 {
-                    var (text, cost) = picks[methods[i]];
                     harmlessRewards[methods[i]].Add(harmlessScores[i].Reward);
                     helpfulRewards[methods[i]].Add(helpfulScores[i].Reward);
-                    seconds[methods[i]] += cost.Elapsed.TotalSeconds;
-                    calls[methods[i]] += cost.ModelCalls;
-                    forwards[methods[i]] += ((long)cost.ModelCalls - 1) * cost.Candidates.Count + cost.PromptTokens;
-                    tokens[methods[i]] += cost.GeneratedTokens;
+                    costs[methods[i]].Add(picks[methods[i]].Cost);
                 }
             }
 
-            var baseline = harmlessRewards["plain sample"];
+            var baseline = harmlessRewards[Plain];
             var rows = methods.Select(m =>
             {
                 var wins = harmlessRewards[m].Select((r, i) => r > baseline[i] ? 1.0 : r == baseline[i] ? 0.5 : 0.0).ToArray();
                 var (low, high) = Statistics.BootstrapMeanInterval(wins, 2000, 7);
                 var (rLow, rHigh) = Statistics.BootstrapMeanInterval(harmlessRewards[m].ToArray(), 2000, 7);
+                var cost = Cost.Total(costs[m]);
                 return new[]
                 {
                     m,
                     $"{N(harmlessRewards[m].Average())} [{N(rLow)}, {N(rHigh)}]",
-                    m == "plain sample" ? "-" : $"{N(wins.Average(), "F2")} [{N(low, "F2")}, {N(high, "F2")}]",
+                    m == Plain ? "-" : $"{N(wins.Average(), "F2")} [{N(low, "F2")}, {N(high, "F2")}]",
                     N(helpfulRewards[m].Average()),
-                    N((double)calls[m] / prompts.Count, "F1"),
-                    N((double)forwards[m] / prompts.Count, "F0"),
-                    N(tokens[m] / seconds[m], "F1"),
-                    N(seconds[m] / prompts.Count, "F1"),
+                    N((double)cost.Calls / prompts.Count, "F1"),
+                    N((double)cost.Positions / prompts.Count, "F0"),
+                    cost.Seconds is { } s ? N(cost.Tokens / s, "F1") : "-",
+                    cost.Seconds is { } t ? N(t / prompts.Count, "F2") : "-",
                 };
             }).ToList();
             report.AppendLine(CultureInfo.InvariantCulture, $"## Held-out prompts: {name} ({prompts.Count} prompts, temperature {N(sampling.Temperature, "F1")}, top-k {sampling.TopK}, top-p {N(sampling.TopP, "F2")}, at most {sampling.MaxNewTokens} tokens, seed {sampling.Seed})");
             report.AppendLine();
+            report.AppendLine(CultureInfo.InvariantCulture, $"Best-of-k for k < {BestOfSizes[^1]} is the selector's pick among the first k of the {BestOfSizes[^1]} candidates (candidate i has its own seeded generator, so this is exactly what a best-of-k run returns); its model calls and token positions are those a separate best-of-k run needs, its time was not measured separately (-).");
+            report.AppendLine();
             Table(report, ["method", "harmless judge: mean reward [95% CI]", "win rate vs plain (harmless judge) [95% CI]", "helpful judge: mean reward", "model calls / prompt", "token positions run / prompt", "generated tokens/s", "seconds / prompt"], rows);
+            EqualQuality(report, guided.Select(g => g.Method), [(1, Plain), .. bestOf], harmlessRewards, costs, prompts.Count);
+        }
+
+        /// <summary>For each guided method, the smallest best-of-k that is at least as good by the harmless judge's mean reward, and what each costs.</summary>
+        private static void EqualQuality(StringBuilder report, IEnumerable<string> guided, List<(int Size, string Method)> ladder, Dictionary<string, List<double>> rewards, Dictionary<string, List<Cost>> costs, int prompts)
+        {
+            double PositionsPerPrompt(string method) => (double)Cost.Total(costs[method]).Positions / prompts;
+            var rows = new List<string[]>();
+            foreach (string method in guided)
+            {
+                double quality = rewards[method].Average();
+                var match = ladder.FirstOrDefault(b => rewards[b.Method].Average() >= quality);
+                string verdict = match.Method is null
+                    ? $"better than best-of-{ladder[^1].Size}"
+                    : $"{match.Method} ({N(rewards[match.Method].Average())}): {N(PositionsPerPrompt(match.Method) / PositionsPerPrompt(method), "F2")}x GenARM's token positions";
+                rows.Add([method, N(quality), N(PositionsPerPrompt(method), "F0"), verdict]);
+            }
+
+            report.AppendLine("Cost at equal quality (harmless judge, mean reward): the cheapest sampling method at least as good as each GenARM setting.");
+            report.AppendLine();
+            Table(report, ["GenARM setting", "mean reward", "token positions / prompt", "cheapest best-of-k at least as good"], rows);
         }
 
         public string Frontier(List<string> prompts, StringBuilder report)
@@ -260,6 +281,28 @@ internal static class GenerationBenchCommand
 
             report.AppendLine();
         }
+    }
+
+    /// <summary>What one method cost on one prompt: model calls, token positions run, tokens generated, and time when measured.</summary>
+    private readonly record struct Cost(long Calls, long Positions, long Tokens, double? Seconds)
+    {
+        public static Cost Of(GenerationResult generation) =>
+            new(generation.ModelCalls, generation.PromptTokens + ((long)generation.ModelCalls - 1) * generation.Candidates.Count, generation.GeneratedTokens, generation.Elapsed.TotalSeconds);
+
+        /// <summary>The cost of a run of the first <paramref name="count"/> candidates alone: as many calls as its longest answer has tokens (the prefill gives the first), each running <paramref name="count"/> positions; not timed.</summary>
+        public static Cost OfFirst(GenerationResult generation, int count)
+        {
+            if (count == generation.Candidates.Count)
+            {
+                return Of(generation);
+            }
+
+            var first = generation.Candidates.Take(count).ToList();
+            int calls = first.Max(c => c.TokenIds.Length);
+            return new Cost(calls, generation.PromptTokens + ((long)calls - 1) * count, first.Sum(c => c.TokenIds.Length), null);
+        }
+
+        public static Cost Total(IEnumerable<Cost> costs) => costs.Aggregate((a, b) => new Cost(a.Calls + b.Calls, a.Positions + b.Positions, a.Tokens + b.Tokens, a.Seconds + b.Seconds));
     }
 
     /// <summary>Measures the time spent inside another guide.</summary>

@@ -57,4 +57,16 @@ public sealed record BestOfNResult(IReadOnlyList<RankedCandidate> Ranked, Genera
 {
     /// <summary>The highest-reward candidate.</summary>
     public RankedCandidate Best => Ranked[0];
+
+    /// <summary>
+    /// The highest-reward candidate among the first <paramref name="count"/> (by candidate index). Candidate i draws
+    /// from its own seeded generator, so this is what best-of-<paramref name="count"/> with the same seed returns: one
+    /// run of N candidates gives the whole best-of-k curve for k ≤ N.
+    /// </summary>
+    public RankedCandidate BestOfFirst(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Ranked.Count);
+        return Ranked.First(r => r.Candidate.Candidate < count);
+    }
 }

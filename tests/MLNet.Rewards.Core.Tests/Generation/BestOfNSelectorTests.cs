@@ -31,6 +31,24 @@ public sealed class BestOfNSelectorTests
     }
 
     [TestMethod]
+    public void Best_of_the_first_k_candidates_is_what_best_of_k_returns()
+    {
+        var generator = new TextGenerator(SmolLm.Model);
+        var options = new SamplingOptions { Temperature = 1f, TopK = 50, MaxNewTokens = 8, Seed = 5 };
+        var selector = new BestOfNSelector(generator, new LengthScorer());
+        ChatMessage[] chat = [ChatMessage.User("Name a colour.")];
+        var six = selector.Generate(chat, "Name a colour.", 6, options);
+        var three = selector.Generate(chat, "Name a colour.", 3, options);
+
+        Assert.AreEqual(three.Best.Candidate.Text, six.BestOfFirst(3).Candidate.Text);
+        Assert.AreEqual(three.Best.Score.Reward, six.BestOfFirst(3).Score.Reward);
+        Assert.AreEqual(six.Best, six.BestOfFirst(6));
+        Assert.AreEqual(0, six.BestOfFirst(1).Candidate.Candidate);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => six.BestOfFirst(7));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => six.BestOfFirst(0));
+    }
+
+    [TestMethod]
     public void A_saved_pairwise_model_loads_as_a_scorer_and_other_zips_are_refused()
     {
         var embedder = new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 64 });
