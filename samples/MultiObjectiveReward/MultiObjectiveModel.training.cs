@@ -2,8 +2,9 @@ using Microsoft.ML;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
+using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Pipelines;
-using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards.Pipelines.MultiObjective;
 using MLNet.Rewards.Training;
 
 namespace MultiObjectiveReward;
@@ -26,6 +27,9 @@ public sealed class TwoPrincipleRow
 
 public static class MultiObjectiveModel
 {
+    /// <summary>The objectives, in the order of the ObjectiveRewards column.</summary>
+    public static readonly string[] ObjectiveNames = ["Helpful", "Harmless", "Words"];
+
     /// <summary>
     /// Joins the helpful and the harmless judgements of the same pairs (matched by id) into rows with both labels. Pairs
     /// whose two files do not hold the same two responses are rejected with their id.
@@ -52,30 +56,23 @@ public static class MultiObjectiveModel
     }
 
     /// <summary>
-    /// Shared embeddings, one Bradley–Terry reward per principle, each standardised on the training rows, and the
-    /// worst-case (min) scalarisation of MORLAIF as the combined reward: a response scores well only if it does on both.
+    /// The gated multi-objective combiner (ArmoRM): a Bradley–Terry reward per principle and the response length in words,
+    /// each standardised and decorrelated from verbosity, weighed per prompt by a gate trained on the helpful judgements.
+    /// The fitted model writes Score (the combined reward), ObjectiveRewards and GateWeights.
     /// </summary>
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext)
-    {
-        var featurizer = new HashingFeaturizerSpec { Buckets = 1024 };
-        var trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 10, Seed = 1 };
-        return mlContext.Rewards().EmbedText("PromptEmbedding", "Prompt", featurizer)
-            .Append(mlContext.Rewards().EmbedText("ResponseEmbedding", "Response", featurizer))
-            .Append(mlContext.Rewards().PairwiseReward(Objective("Helpful", trainer)))
-            .Append(mlContext.Rewards().PairwiseReward(Objective("Harmless", trainer)))
-            .Append(mlContext.Transforms.NormalizeMeanVariance("HelpfulZ", "HelpfulScore"))
-            .Append(mlContext.Transforms.NormalizeMeanVariance("HarmlessZ", "HarmlessScore"))
-            .Append(mlContext.Transforms.Expression("Reward", "(helpful, harmless) => min(helpful, harmless)", "HelpfulZ", "HarmlessZ"));
-    }
-
-    private static PairwiseRewardTrainerOptions Objective(string label, PairwiseTrainerOptions trainer) => new()
-    {
-        FeatureColumnName = "ResponseEmbedding",
-        PromptFeatureColumnName = "PromptEmbedding",
-        LabelColumnName = label,
-        PairIdColumnName = "PairId",
-        GroupColumnName = "Prompt",
-        ScoreColumnName = label + "Score",
-        Trainer = trainer,
-    };
+        => mlContext.Rewards().MultiObjectiveReward(new MultiObjectiveRewardTrainerOptions
+        {
+            Objectives = [new PreferenceObjectiveColumn(ObjectiveNames[0]), new PreferenceObjectiveColumn(ObjectiveNames[1]), new LengthObjectiveColumn(ObjectiveNames[2], LengthMeasure.Words)],
+            LabelColumnName = "Helpful",
+            Featurizer = new HashingFeaturizerSpec { Buckets = 1024 },
+            Trainer = new MultiObjectiveTrainerOptions
+            {
+                Preference = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 10 },
+                Gate = new GatingHeadSpec { HiddenSizes = [256] },
+                GateTrainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 10 },
+                MaxVerbositySpearman = 0.03,
+                Seed = 1,
+            },
+        });
 }

@@ -1,6 +1,6 @@
 // Sample 2: a multi-objective reward pipeline. The same 500 PKU-SafeRLHF pairs are judged on two principles (more
-// helpful, safer); one pipeline trains a reward per principle on shared embeddings and combines them with ML.NET's own
-// NormalizeMeanVariance and Expression transforms (min: the worst-case scalarisation of MORLAIF), then saves one zip.
+// helpful, safer); the gated multi-objective combiner (ArmoRM) trains a reward per principle plus a length objective, and
+// a gate that weighs them per prompt, then saves one zip. The held-out table reports each objective and the combination.
 // Usage: dotnet run --project samples/MultiObjectiveReward -- [--data ../shared/data] [--output multi-objective.zip]
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -28,12 +28,10 @@ Console.WriteLine($"Trained on {trainPairs.Count} pairs; saved {Path.GetFullPath
 
 var testRows = MultiObjectiveModel.Join(testPairs, harmless);
 var scored = mlContext.Model.Load(outputPath, out _).Transform(mlContext.Data.LoadFromEnumerable(testRows));
-var columns = new Dictionary<string, float[]>
-{
-    ["HelpfulScore"] = [.. scored.GetColumn<float>("HelpfulScore")],
-    ["HarmlessScore"] = [.. scored.GetColumn<float>("HarmlessScore")],
-    ["Reward (min)"] = [.. scored.GetColumn<float>("Reward")],
-};
+var objectiveRewards = scored.GetColumn<float[]>("ObjectiveRewards").ToList();
+var columns = MultiObjectiveModel.ObjectiveNames.Select((name, j) => (Name: $"objective {name}", Scores: objectiveRewards.Select(r => r[j]).ToArray())).ToList();
+columns.Add(("Score (gate)", [.. scored.GetColumn<float>("Score")]));
+var meanWeights = MultiObjectiveModel.ObjectiveNames.Select((_, j) => scored.GetColumn<float[]>("GateWeights").Average(w => w[j])).ToList();
 var evaluator = new PairwiseEvaluator();
 Console.WriteLine($"Pairwise accuracy on {testPairs.Count} held-out pairs (prompt-grouped split), by the principle that judged them:");
 Console.WriteLine("| reward | helpful judgements | harmless judgements |");
@@ -42,6 +40,8 @@ foreach (var (name, scores) in columns)
 {
     Console.WriteLine($"| {name} | {Accuracy(scores, r => r.Helpful):P1} | {Accuracy(scores, r => r.Harmless):P1} |");
 }
+
+Console.WriteLine($"Mean gate weight on the held-out rows: {string.Join(", ", MultiObjectiveModel.ObjectiveNames.Select((name, j) => $"{name} {meanWeights[j]:F3}"))}.");
 
 return 0;
 

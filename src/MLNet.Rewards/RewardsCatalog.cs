@@ -2,6 +2,7 @@ using Microsoft.ML;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Pipelines.Embedding;
+using MLNet.Rewards.Pipelines.MultiObjective;
 using MLNet.Rewards.Pipelines.Pairwise;
 
 namespace MLNet.Rewards.Pipelines;
@@ -9,7 +10,7 @@ namespace MLNet.Rewards.Pipelines;
 /// <summary>Adds <see cref="Rewards"/> to <see cref="MLContext"/>.</summary>
 public static class MLContextRewardsExtensions
 {
-    /// <summary>The reward-modelling catalog: text embeddings and reward trainers for ML.NET pipelines.</summary>
+    /// <summary>The reward-modelling catalog: text embeddings, pairwise reward trainers (linear, MLP, prototype heads) and the gated multi-objective combiner for ML.NET pipelines.</summary>
     /// <example>
     /// <code>
     /// var ml = new MLContext(seed: 1);
@@ -61,13 +62,22 @@ public sealed class RewardsCatalog
     public TextEmbeddingEstimator EmbedText(string outputColumnName, string? inputColumnName = null, FeaturizerSpec? featurizer = null)
         => new(_ml, outputColumnName, inputColumnName ?? outputColumnName, featurizer ?? new HashingFeaturizerSpec());
 
-    /// <summary>Trains a pairwise (Bradley–Terry) reward model on feature vectors; see <see cref="PairwiseRewardTrainerOptions"/>.</summary>
+    /// <summary>
+    /// Trains a pairwise (Bradley–Terry) reward model on feature vectors; see <see cref="PairwiseRewardTrainerOptions"/>.
+    /// The head is any <c>HeadSpec</c>: linear, MLP, or the prototypical head of Proto-RM (<c>PrototypeHeadSpec</c>), whose
+    /// prototypes the trainer places on the training responses before the first epoch.
+    /// </summary>
     /// <example>
     /// <code>
     /// var trainer = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
     /// {
     ///     FeatureColumnName = "Features",
     ///     Trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Seed = 1 },
+    /// });
+    /// var prototypical = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions
+    /// {
+    ///     FeatureColumnName = "Features",
+    ///     Trainer = new PairwiseTrainerOptions { Head = new PrototypeHeadSpec { Prototypes = 32 }, LearningRate = 1e-2f, Seed = 1 },
     /// });
     /// </code>
     /// </example>
@@ -92,6 +102,28 @@ public sealed class RewardsCatalog
             PairIdColumnName = pairIdColumnName,
             ScoreColumnName = scoreColumnName,
         });
+
+    /// <summary>
+    /// Trains a gated multi-objective reward model (ArmoRM) on (prompt, response) text rows: one objective per rating
+    /// column, per principle's label column or length measure, combined by a prompt-conditioned gate trained on the
+    /// comparisons of the label column; see <see cref="MultiObjectiveRewardTrainerOptions"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var trainer = ml.Rewards().MultiObjectiveReward(new MultiObjectiveRewardTrainerOptions
+    /// {
+    ///     Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless"), new LengthObjectiveColumn("Length")],
+    ///     LabelColumnName = "Harmless",
+    ///     Trainer = new MultiObjectiveTrainerOptions { Gate = new GatingHeadSpec { HiddenSizes = [64] }, Seed = 1 },
+    /// });
+    /// // writes Score, ObjectiveRewards (one value per objective) and GateWeights
+    /// </code>
+    /// </example>
+    public MultiObjectiveRewardTrainer MultiObjectiveReward(MultiObjectiveRewardTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new MultiObjectiveRewardTrainer(_ml, options);
+    }
 
     /// <summary>
     /// Preference pairs as training data, one row per response (<see cref="PreferenceRow"/>): columns PairId, Source,

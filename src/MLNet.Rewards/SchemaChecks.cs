@@ -31,6 +31,15 @@ internal static class SchemaChecks
         }
     }
 
+    public static void RequireSingle(DataViewSchema schema, string name, string role)
+    {
+        var column = Find(schema, name, role);
+        if (column.Type != NumberDataViewType.Single)
+        {
+            throw Mismatch(name, role, "Single", $"{column.Type}");
+        }
+    }
+
     /// <summary>
     /// Requires a vector of Single; when both the column's size and <paramref name="expectedSize"/> are known they must
     /// agree, <paramref name="expectedBecause"/> saying where the expected size comes from.
@@ -67,6 +76,15 @@ internal static class SchemaChecks
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not BooleanDataViewType)
         {
             throw Mismatch(name, role, "Boolean", Describe(column));
+        }
+    }
+
+    public static void RequireSingle(SchemaShape shape, string name, string role)
+    {
+        var column = Find(shape, name, role);
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
+        {
+            throw Mismatch(name, role, "Single", Describe(column));
         }
     }
 

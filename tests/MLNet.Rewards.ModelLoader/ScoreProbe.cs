@@ -23,6 +23,10 @@ public sealed class ScoreRow
 /// </summary>
 public static class ScoreProbe
 {
+    /// <summary>The lines of every column in <paramref name="columns"/> (comma-separated names), column after column.</summary>
+    public static List<string> ScoreColumns(MLContext ml, ITransformer model, IReadOnlyList<ScoreRow> rows, string columns)
+        => [.. columns.Split(',').SelectMany(column => Score(ml, model, rows, column).Select(line => $"{column}: {line}"))];
+
     public static List<string> Score(MLContext ml, ITransformer model, IReadOnlyList<ScoreRow> rows, string column)
     {
         var transformed = model.Transform(ml.Data.LoadFromEnumerable(rows));

@@ -46,6 +46,20 @@ internal static class Timing
     }
 }
 
+/// <summary>A training row of the multi-objective model: a response of a pair (with its pair id and label) or a rated response.</summary>
+public sealed class MultiObjectiveRow
+{
+    public string PairId { get; set; } = string.Empty;
+
+    public string Prompt { get; set; } = string.Empty;
+
+    public string Response { get; set; } = string.Empty;
+
+    public bool Label { get; set; }
+
+    public float Helpfulness { get; set; } = float.NaN;
+}
+
 /// <summary>A scoring row.</summary>
 public sealed class ScoringRow
 {

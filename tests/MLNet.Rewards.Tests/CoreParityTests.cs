@@ -1,10 +1,4 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
 using MLNet.Rewards.Models;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 
@@ -15,13 +9,19 @@ public sealed class CoreParityTests
     [TestMethod]
     [DataRow("linear")]
     [DataRow("mlp")]
+    [DataRow("prototype")]
     public void PairwiseReward_TrainsTheSameHeadAsCore_AndScoresIdentically(string head)
     {
         var pairs = Fixtures.Pairs(80);
         var hashing = new HashingFeaturizerSpec { Buckets = 128 };
         var options = new PairwiseTrainerOptions
         {
-            Head = head == "linear" ? new LinearHeadSpec() : new MlpHeadSpec { HiddenSizes = [24, 8] },
+            Head = head switch
+            {
+                "linear" => new LinearHeadSpec(),
+                "mlp" => new MlpHeadSpec { HiddenSizes = [24, 8] },
+                _ => new PrototypeHeadSpec { Prototypes = 8, KMeansIterations = 3 },
+            },
             MaxEpochs = 4,
             Seed = 11,
         };

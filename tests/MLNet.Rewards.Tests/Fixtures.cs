@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.ML;
-using MLNet.Rewards.Data;
-using MLNet.Rewards.Tests;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 
@@ -43,19 +40,19 @@ internal static class Fixtures
     public static List<ScoreRow> ScoreRows(IEnumerable<TrainRow> rows)
         => [.. rows.Select(r => new ScoreRow { Prompt = r.Prompt, Response = r.Response, Length = r.Length, Words = r.Words })];
 
-    /// <summary>Per row "transform-bits engine-bits", exactly as the model-loader process writes them.</summary>
-    public static List<string> ScoreInProcess(MLContext ml, ITransformer model, List<ScoreRow> rows, string column)
-        => ScoreProbe.Score(ml, model, rows, column);
+    /// <summary>Per column and row "column: transform-bits engine-bits", exactly as the model-loader process writes them.</summary>
+    public static List<string> ScoreInProcess(MLContext ml, ITransformer model, List<ScoreRow> rows, string columns)
+        => ScoreProbe.ScoreColumns(ml, model, rows, columns);
 
-    /// <summary>Loads <paramref name="modelPath"/> in a new process and returns what it scored.</summary>
-    public static List<string> ScoreInSeparateProcess(string modelPath, List<ScoreRow> rows, string column)
+    /// <summary>Loads <paramref name="modelPath"/> in a new process and returns what it scored (<paramref name="columns"/>: comma-separated).</summary>
+    public static List<string> ScoreInSeparateProcess(string modelPath, List<ScoreRow> rows, string columns)
     {
         string rowsPath = TempPath(".jsonl");
         string resultPath = TempPath(".txt");
         try
         {
             File.WriteAllLines(rowsPath, rows.Select(r => JsonSerializer.Serialize(r)));
-            var result = RunDotnet(Artifact("ModelLoader"), modelPath, rowsPath, column, resultPath);
+            var result = RunDotnet(Artifact("ModelLoader"), modelPath, rowsPath, columns, resultPath);
             Assert.AreEqual(0, result.ExitCode, $"the model-loader process failed:\n{result.Output}");
             return [.. File.ReadAllLines(resultPath)];
         }
@@ -94,6 +91,10 @@ internal static class Fixtures
 
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
+
+    /// <summary>The shape of a schema, as an estimator's GetOutputSchema takes it (ML.NET's SchemaShape.Create is internal).</summary>
+    public static SchemaShape Shape(DataViewSchema schema)
+        => (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.NonPublic, [typeof(DataViewSchema)])!.Invoke(null, [schema])!;
 
     public static string TempPath(string extension) => Path.Combine(Path.GetTempPath(), $"mlnet-rewards-mltest-{Guid.NewGuid():N}{extension}");
 

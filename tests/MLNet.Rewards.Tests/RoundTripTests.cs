@@ -1,11 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Tests;
-using MLNet.Rewards.Training;
-
 namespace MLNet.Rewards.Pipelines.Tests;
 
 /// <summary>
@@ -159,24 +151,32 @@ public sealed class RoundTripTests
     private static IEnumerable<ITransformer> Flatten(ITransformer transformer)
         => transformer is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [transformer];
 
-    private static void AssertRoundTrip(MLContext ml, ITransformer model, DataViewSchema trainSchema, List<ScoreRow> rows, string column)
+    /// <summary>
+    /// Scores <paramref name="rows"/> with the fitted model, with it saved and loaded here, and loaded in another process;
+    /// every column of <paramref name="columns"/> (comma-separated) must be bit-identical through Transform and PredictionEngine.
+    /// </summary>
+    internal static void AssertRoundTrip(MLContext ml, ITransformer model, DataViewSchema trainSchema, List<ScoreRow> rows, string columns)
     {
         string path = Fixtures.TempPath(".zip");
         try
         {
-            var fitted = Fixtures.ScoreInProcess(ml, model, rows, column);
-            Assert.IsTrue(fitted.Distinct().Count() > 1, "every row scored the same: the comparison would prove little");
+            var fitted = Fixtures.ScoreInProcess(ml, model, rows, columns);
+            foreach (var column in fitted.GroupBy(line => line[..line.IndexOf(':', StringComparison.Ordinal)]))
+            {
+                Assert.IsTrue(column.Distinct().Count() > 1, $"every row has the same {column.Key}: the comparison would prove little");
+            }
+
             foreach (string line in fitted)
             {
-                var halves = line.Split(' ');
-                Assert.AreEqual(halves[0], halves[1], "Transform and PredictionEngine disagree on the fitted model");
+                var halves = line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split(' ');
+                Assert.AreEqual(halves[0], halves[1], $"Transform and PredictionEngine disagree on the fitted model ({line})");
             }
 
             ml.Model.Save(model, trainSchema, path);
-            var loadedHere = Fixtures.ScoreInProcess(ml, ml.Model.Load(path, out _), rows, column);
+            var loadedHere = Fixtures.ScoreInProcess(ml, ml.Model.Load(path, out _), rows, columns);
             CollectionAssert.AreEqual(fitted, loadedHere, "the model loaded in this process scores differently");
 
-            var loadedElsewhere = Fixtures.ScoreInSeparateProcess(path, rows, column);
+            var loadedElsewhere = Fixtures.ScoreInSeparateProcess(path, rows, columns);
             CollectionAssert.AreEqual(fitted, loadedElsewhere, "the model loaded in another process scores differently");
         }
         finally

@@ -1,11 +1,3 @@
-using System.Reflection;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Training;
-
 namespace MLNet.Rewards.Pipelines.Tests;
 
 /// <summary>Input columns are checked at Fit and at GetOutputSchema, with messages naming the column and the problem.</summary>
@@ -53,7 +45,7 @@ public sealed class SchemaValidationTests
         var atFit = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data));
         StringAssert.Contains(atFit.Message, "column 'Answer' (the text to embed) is missing");
         StringAssert.Contains(atFit.Message, "Response");
-        var atSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(Shape(data.Schema)));
+        var atSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(Fixtures.Shape(data.Schema)));
         StringAssert.Contains(atSchema.Message, "column 'Answer' (the text to embed) is missing");
     }
 
@@ -124,7 +116,7 @@ public sealed class SchemaValidationTests
         var embedded = ml.Rewards().EmbedText("Features", "Response", Hashing).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
         var trainer = ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { LabelColumnName = "Preferred", Trainer = Quick });
 
-        var atSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(Shape(embedded.Schema)));
+        var atSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(Fixtures.Shape(embedded.Schema)));
         StringAssert.Contains(atSchema.Message, "column 'Preferred' (true for the preferred response) is missing");
         var atFit = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(embedded));
         StringAssert.Contains(atFit.Message, "column 'Preferred'");
@@ -152,7 +144,7 @@ public sealed class SchemaValidationTests
         var pipeline = ml.Rewards().EmbedText("Features", "Response", Hashing).Append(ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { Trainer = Quick }));
 
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => pipeline.Fit(data));
-        StringAssert.Contains(error.Message, $"pair id '{rows[0].PairId}' has 1 preferred (label true) and 0 rejected (label false) rows");
+        StringAssert.Contains(error.Message, $"pair id '{rows[0].PairId}' has 1 preferred ('Label' true) and 0 rejected ('Label' false) rows");
     }
 
     [TestMethod]
@@ -165,8 +157,5 @@ public sealed class SchemaValidationTests
     }
 
     /// <summary>The shape ML.NET's estimator chains pass to GetOutputSchema (SchemaShape.Create is internal to ML.NET).</summary>
-    private static SchemaShape Shape(DataViewSchema schema)
-        => (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.NonPublic, [typeof(DataViewSchema)])!.Invoke(null, [schema])!;
-
     private static PairwiseTrainerOptions Quick => new() { Head = new LinearHeadSpec(), MaxEpochs = 2, Seed = 1 };
 }

@@ -2,12 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Pipelines.Tests;
 

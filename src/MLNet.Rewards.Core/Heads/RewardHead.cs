@@ -47,7 +47,7 @@ public abstract class RewardHead
         return reward[0];
     }
 
-    /// <summary>Rewards of many feature rows, in blocks, spread over the cores.</summary>
+    /// <summary>Rewards of many feature rows, in blocks, spread over the cores (one block runs on the calling thread).</summary>
     public void Score(FloatMatrix features, Span<float> rewards)
     {
         if (features.Columns != InputDimension)
@@ -56,6 +56,12 @@ public abstract class RewardHead
         }
 
         const int Block = 256;
+        if (features.Rows is > 0 and <= Block)
+        {
+            Forward(features.Data.AsSpan(0, features.Rows * InputDimension), features.Rows, CreateWorkspace(Math.Max(1, features.Rows)), rewards[..features.Rows]);
+            return;
+        }
+
         float[] output = new float[features.Rows];
         int blocks = (features.Rows + Block - 1) / Block;
         Parallel.For(0, blocks, () => CreateWorkspace(Block), (b, _, workspace) =>

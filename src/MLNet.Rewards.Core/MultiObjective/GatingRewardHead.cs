@@ -114,13 +114,23 @@ public sealed class GatingRewardHead : RewardHead
         }
 
         var logits = _layers.Forward(Parameters, ws.Prompts, rows, ws.Buffers);
-        float beta = Beta;
         for (int i = 0; i < rows; i++)
         {
             var weights = ws.Weights.AsSpan(i * k, k);
             Softmax(logits.Slice(i * k, k), weights);
-            rewards[i] = beta * TensorPrimitives.Dot(weights, inputs.Slice((i * InputDimension) + e, k));
+            rewards[i] = Combine(weights, inputs.Slice((i * InputDimension) + e, k));
         }
+    }
+
+    /// <summary>The reward β · Σ_i w_i r_i of one row, from its gate weights (see <see cref="Weights"/>) and objective rewards.</summary>
+    public float Combine(ReadOnlySpan<float> weights, ReadOnlySpan<float> objectives)
+    {
+        if (weights.Length != ObjectiveCount || objectives.Length != ObjectiveCount)
+        {
+            throw new ArgumentException($"{weights.Length} weights and {objectives.Length} objective rewards; the gate weighs {ObjectiveCount} objectives");
+        }
+
+        return Beta * TensorPrimitives.Dot(weights, objectives);
     }
 
     /// <inheritdoc />

@@ -169,6 +169,46 @@ public sealed class MultiObjectiveRewardModel
         return rewards;
     }
 
+    /// <summary>
+    /// The gate's weights (rows x objectives) for prompt embeddings when <paramref name="combination"/> (the model's
+    /// default when null) is the gate, null otherwise. They depend on the prompt only, so a caller scoring several
+    /// responses to one prompt computes them once and passes them to <see cref="CombineWithWeights"/>.
+    /// </summary>
+    public FloatMatrix? GateWeights(FloatMatrix promptEmbeddings, RewardCombination? combination = null)
+    {
+        combination ??= DefaultCombination;
+        CheckCombination(combination);
+        return combination is GateCombination ? Gate!.Weights(promptEmbeddings) : null;
+    }
+
+    /// <summary>
+    /// <see cref="Combine"/> with the gate's weights (rows x objectives) when the gate combines, null otherwise; the gate
+    /// runs once (not at all when <paramref name="gateWeights"/>, from <see cref="GateWeights"/> for the same prompts, is
+    /// given), and the rewards are bit-identical to <see cref="Combine"/>'s.
+    /// </summary>
+    public (float[] Rewards, FloatMatrix? GateWeights) CombineWithWeights(ObjectiveValues values, RewardCombination? combination = null, FloatMatrix? gateWeights = null)
+    {
+        combination ??= DefaultCombination;
+        if (combination is not GateCombination)
+        {
+            return (Combine(values, combination), null);
+        }
+
+        var weights = gateWeights ?? GateWeights(values.Prompts, combination)!;
+        if (weights.Rows != values.Values.Rows || weights.Columns != Objectives.Count)
+        {
+            throw new ArgumentException($"{weights.Rows} x {weights.Columns} gate weights for {values.Values.Rows} rows of {Objectives.Count} objectives", nameof(gateWeights));
+        }
+
+        var rewards = new float[values.Values.Rows];
+        for (int i = 0; i < rewards.Length; i++)
+        {
+            rewards[i] = Gate!.Combine(weights.Row(i), values.Values.Row(i));
+        }
+
+        return (rewards, weights);
+    }
+
     /// <summary>Rewards of (prompt, response) rows.</summary>
     public float[] Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses, RewardCombination? combination = null)
         => Combine(Evaluate(Featurize(prompts, responses)), combination);
@@ -181,8 +221,7 @@ public sealed class MultiObjectiveRewardModel
     {
         combination ??= DefaultCombination;
         var values = Evaluate(Featurize(prompts, responses));
-        var rewards = Combine(values, combination);
-        var weights = combination is GateCombination ? Gate!.Weights(values.Prompts) : null;
+        var (rewards, weights) = CombineWithWeights(values, combination);
         var explanations = new RewardExplanation[rewards.Length];
         for (int i = 0; i < rewards.Length; i++)
         {
@@ -227,6 +266,29 @@ public sealed class MultiObjectiveRewardModel
     /// <summary>Writes the model zip atomically: objectives, gate, standardisation, lambdas and the default combination.</summary>
     public void Save(string path)
     {
+        var (body, tensors) = Describe();
+        ModelArchive.Save(path, ComponentName, body, tensors);
+    }
+
+    /// <summary>The bytes of the model zip <see cref="Save"/> writes, for containers that embed the model in another file (an ML.NET model zip).</summary>
+    public byte[] ToBytes()
+    {
+        var (body, tensors) = Describe();
+        return ModelArchive.ToBytes(ComponentName, body, tensors);
+    }
+
+    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
+    public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
+        => FromContents(ModelArchive.Load(path, ComponentName), context);
+
+    /// <summary>Loads a model zip held in memory (from <see cref="ToBytes"/>), with the checks of <see cref="Load"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <exception cref="ModelFormatException">The bytes are not a model zip, hold another component or are inconsistent.</exception>
+    public static MultiObjectiveRewardModel FromBytes(byte[] zipBytes, string sourceName, FeaturizerContext? context = null)
+        => FromContents(ModelArchive.FromBytes(zipBytes, sourceName, ComponentName), context);
+
+    private (JsonObject Body, List<NamedTensor> Tensors) Describe()
+    {
         var tensors = new List<NamedTensor>();
         for (int j = 0; j < Objectives.Count; j++)
         {
@@ -250,14 +312,12 @@ public sealed class MultiObjectiveRewardModel
             ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
         };
         FeaturizerManifest.Write(body, Featurizer);
-        ModelArchive.Save(path, ComponentName, body, tensors);
+        return (body, tensors);
     }
 
-    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
-    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
-    public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
+    private static MultiObjectiveRewardModel FromContents(ModelContents contents, FeaturizerContext? context)
     {
-        var contents = ModelArchive.Load(path, ComponentName);
+        string path = contents.Path;
         var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);
 
         var descriptors = contents.Get<List<ObjectiveDescriptor>>("objectives");

@@ -45,6 +45,27 @@ public sealed class ResponseBatch
         return new ResponseBatch(features, promptMatrix, [.. responses]);
     }
 
+    /// <summary>
+    /// Rows from embeddings computed elsewhere (the prompt and the response of each row, by <paramref name="featurizer"/>'s
+    /// embedder): the features are built as <see cref="Create"/> builds them, so the rows score identically.
+    /// </summary>
+    public static ResponseBatch FromEmbeddings(PairFeaturizer featurizer, FloatMatrix promptEmbeddings, FloatMatrix responseEmbeddings, IReadOnlyList<string> responses)
+    {
+        int dimension = featurizer.Embedder.Dimension;
+        if (promptEmbeddings.Columns != dimension || responseEmbeddings.Columns != dimension || promptEmbeddings.Rows != responses.Count || responseEmbeddings.Rows != responses.Count)
+        {
+            throw new ArgumentException($"{responses.Count} responses need {responses.Count} x {dimension} prompt and response embeddings; got {promptEmbeddings.Rows} x {promptEmbeddings.Columns} and {responseEmbeddings.Rows} x {responseEmbeddings.Columns}");
+        }
+
+        var features = new FloatMatrix(responses.Count, featurizer.Dimension);
+        for (int i = 0; i < responses.Count; i++)
+        {
+            ResponseFeatures.Build(featurizer.Layout, promptEmbeddings.Row(i), responseEmbeddings.Row(i), features.Row(i));
+        }
+
+        return new ResponseBatch(features, promptEmbeddings, [.. responses]);
+    }
+
     /// <summary>Featurizes the responses of preference pairs: rows 0..n−1 are the chosen responses, rows n..2n−1 the rejected ones.</summary>
     public static ResponseBatch FromPairs(PairFeaturizer featurizer, IReadOnlyList<PreferencePair> pairs, CancellationToken cancellationToken = default)
         => Create(featurizer, [.. pairs.Select(p => p.Prompt), .. pairs.Select(p => p.Prompt)], [.. pairs.Select(p => p.Chosen), .. pairs.Select(p => p.Rejected)], cancellationToken);

@@ -15,18 +15,14 @@ namespace MLNet.Rewards.Pipelines.Embedding;
 /// require) when the dimension is one of <see cref="KnownSizeEmbeddings.Sizes"/>, and is variable otherwise (a custom
 /// mapping cannot declare a size chosen at run time), which our reward trainers, Concatenate and CopyColumns accept.
 /// </remarks>
-public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer>
+public sealed class TextEmbeddingEstimator : BuiltInChainEstimator<TextEmbeddingTransformer>
 {
-    private readonly MappingChain _chain;
-
     internal TextEmbeddingEstimator(MLContext ml, string outputColumnName, string inputColumnName, FeaturizerSpec featurizer)
+        : base(Chain(ml, outputColumnName, inputColumnName, featurizer.Dimension))
     {
-        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         Featurizer = featurizer;
-        _chain = Chain(ml, outputColumnName, inputColumnName, featurizer.Dimension);
     }
 
     /// <summary>The vector column written.</summary>
@@ -39,22 +35,21 @@ public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer
     public FeaturizerSpec Featurizer { get; }
 
     /// <inheritdoc />
-    public TextEmbeddingTransformer Fit(IDataView input)
+    public override TextEmbeddingTransformer Fit(IDataView input)
     {
-        SchemaChecks.RequireText(input.Schema, InputColumnName, "the text to embed");
+        RequireColumns(ColumnRequirements.Of(input.Schema));
         var state = new TextEmbeddingState(Featurizer.CreateEmbedder(FeaturizerContext.Default));
-        return new TextEmbeddingTransformer(_chain.Fit(input, state.ToBytes()), OutputColumnName, InputColumnName, state.Embedder);
+        return new TextEmbeddingTransformer(FitChain(input, state.ToBytes()), OutputColumnName, InputColumnName, state.Embedder);
     }
 
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        SchemaChecks.RequireText(inputSchema, InputColumnName, "the text to embed");
-        return _chain.GetOutputSchema(inputSchema);
-    }
+    private protected override void RequireColumns(ColumnRequirements columns) => columns.Text(InputColumnName, "the text to embed");
 
     private static MappingChain Chain(MLContext ml, string outputColumnName, string inputColumnName, int dimension)
-        => new(ml, [(InternalColumns.Text, inputColumnName)], c => KnownSizeEmbeddings.Mapping(c, dimension), (InternalColumns.Embedding, outputColumnName));
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        return new(ml, [(InternalColumns.Text, inputColumnName)], c => KnownSizeEmbeddings.Mapping(c, dimension), (InternalColumns.Embedding, outputColumnName));
+    }
 }
 
 /// <summary>

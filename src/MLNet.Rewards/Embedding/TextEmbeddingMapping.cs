@@ -7,12 +7,8 @@ using MLNet.Rewards.Pipelines.Persistence;
 namespace MLNet.Rewards.Pipelines.Embedding;
 
 /// <summary>Input row of the text-embedding mapping (fixed column names; see <see cref="TextEmbeddingTransformer"/>).</summary>
-public sealed class TextEmbeddingInput
+public sealed class TextEmbeddingInput : StateInput
 {
-    /// <summary>The embedded featurizer state.</summary>
-    [ColumnName(InternalColumns.State)]
-    public ReadOnlyMemory<char> State { get; set; }
-
     /// <summary>The text to embed.</summary>
     [ColumnName(InternalColumns.Text)]
     public string Text { get; set; } = string.Empty;
@@ -55,7 +51,7 @@ public static class TextEmbeddingMapping
     public static void Map<TRow>(TextEmbeddingInput input, TRow output)
         where TRow : TextEmbeddingRow
     {
-        var state = StateCache<TextEmbeddingState>.Get(input.State, TextEmbeddingState.FromBytes);
+        var state = input.Decode(TextEmbeddingState.FromBytes);
         string text = input.Text ?? string.Empty;
         if (ReferenceEquals(output.EmbeddedBy, state) && string.Equals(output.EmbeddedText, text, StringComparison.Ordinal))
         {
@@ -92,30 +88,18 @@ internal sealed class TextEmbeddingState
 {
     public const string ComponentName = "mlnet-text-embedding";
 
-    private readonly Lock _serial = new();
+    private readonly RowEmbedder _rows;
 
     public TextEmbeddingState(ITextEmbedder embedder)
     {
         Embedder = embedder;
+        _rows = new RowEmbedder(embedder);
     }
 
     public ITextEmbedder Embedder { get; }
 
-    /// <summary>Embeds one text; embedders that parallelise internally (ONNX sessions) are called one thread at a time.</summary>
-    public void Embed(string text, float[] destination)
-    {
-        if (Embedder is IParallelTextEmbedder)
-        {
-            lock (_serial)
-            {
-                Embedder.Embed([text], destination);
-            }
-        }
-        else
-        {
-            Embedder.Embed([text], destination);
-        }
-    }
+    /// <summary>Embeds one text (see <see cref="RowEmbedder"/>).</summary>
+    public void Embed(string text, float[] destination) => _rows.Embed(text, destination);
 
     public byte[] ToBytes()
     {

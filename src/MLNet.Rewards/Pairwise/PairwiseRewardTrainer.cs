@@ -10,69 +10,48 @@ namespace MLNet.Rewards.Pipelines.Pairwise;
 /// <summary>
 /// Trains a Bradley–Terry reward model, P(chosen ≻ rejected) = σ(r(chosen) − r(rejected)), on feature vectors in an
 /// ML.NET pipeline; the fitted <see cref="PairwiseRewardTransformer"/> writes the reward r(x) of every row. The training
-/// itself is MLNet.Rewards' <see cref="PairwiseTrainer"/> (linear or MLP head, AdamW, early stopping, deterministic for
+/// itself is MLNet.Rewards' <see cref="PairwiseTrainer"/> (linear, MLP or prototype head, AdamW, early stopping, deterministic for
 /// a seed). Created by <see cref="RewardsCatalog.PairwiseReward(PairwiseRewardTrainerOptions)"/>.
 /// </summary>
-public sealed class PairwiseRewardTrainer : IEstimator<PairwiseRewardTransformer>
+public sealed class PairwiseRewardTrainer : RewardTrainer<PairwiseRewardTransformer, PairwiseRewardTrainerOptions>
 {
-    private readonly MappingChain _chain;
-
     internal PairwiseRewardTrainer(MLContext ml, PairwiseRewardTrainerOptions options)
+        : base(options, PairwiseRewardTransformer.Chain(ml, Validated(options)))
     {
-        options.Validate();
-        Options = options;
-        _chain = PairwiseRewardTransformer.Chain(ml, options);
     }
 
-    /// <summary>The trainer's settings.</summary>
-    public PairwiseRewardTrainerOptions Options { get; }
-
-    /// <summary>Reads the comparisons in <paramref name="input"/> and trains the head.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="InvalidOperationException">The rows do not form comparisons (a pair id without a preferred or a rejected row, vectors of differing lengths).</exception>
-    public PairwiseRewardTransformer Fit(IDataView input)
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">Feature vectors of differing lengths.</exception>
+    public override PairwiseRewardTransformer Fit(IDataView input)
     {
-        ValidateTrainingSchema(input.Schema);
+        RequireColumns(ColumnRequirements.Of(input.Schema));
+        if (Options.PromptFeatureColumnName is not null)
+        {
+            int size = SchemaChecks.RequireFloatVector(input.Schema, Options.FeatureColumnName, "the response features");
+            SchemaChecks.RequireFloatVector(input.Schema, Options.PromptFeatureColumnName, "the prompt embedding", size, $"the feature column '{Options.FeatureColumnName}' has");
+        }
+
         var rows = TrainingRows.Read(input, Options);
         var layout = Options.PromptFeatureColumnName is null ? FeatureLayout.Response : FeatureLayout.ResponseAndPromptProduct;
         var dataset = rows.ToPairs(layout);
         var result = new PairwiseTrainer(Options.Trainer).Fit(dataset);
         var scorer = new PairwiseScorer(layout, result.Head);
-        return new PairwiseRewardTransformer(_chain.Fit(input, scorer.ToBytes()), Options, scorer, result);
+        return new PairwiseRewardTransformer(FitChain(input, scorer.ToBytes()), Options, scorer, result);
     }
 
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    private protected override void RequireColumns(ColumnRequirements columns)
     {
-        SchemaChecks.RequireFloatVector(inputSchema, Options.FeatureColumnName, "the response features");
+        columns.FloatVector(Options.FeatureColumnName, "the response features");
         if (Options.PromptFeatureColumnName is not null)
         {
-            SchemaChecks.RequireFloatVector(inputSchema, Options.PromptFeatureColumnName, "the prompt embedding");
+            columns.FloatVector(Options.PromptFeatureColumnName, "the prompt embedding");
         }
 
-        SchemaChecks.RequireBoolean(inputSchema, Options.LabelColumnName, "true for the preferred response");
-        SchemaChecks.RequireText(inputSchema, Options.PairIdColumnName, "the pair id");
+        columns.Boolean(Options.LabelColumnName, "true for the preferred response");
+        columns.Text(Options.PairIdColumnName, "the pair id");
         if (Options.GroupColumnName is not null)
         {
-            SchemaChecks.RequireText(inputSchema, Options.GroupColumnName, "the validation-split group");
-        }
-
-        return _chain.GetOutputSchema(inputSchema);
-    }
-
-    private void ValidateTrainingSchema(DataViewSchema schema)
-    {
-        int size = SchemaChecks.RequireFloatVector(schema, Options.FeatureColumnName, "the response features");
-        if (Options.PromptFeatureColumnName is not null)
-        {
-            SchemaChecks.RequireFloatVector(schema, Options.PromptFeatureColumnName, "the prompt embedding", size, $"the feature column '{Options.FeatureColumnName}' has");
-        }
-
-        SchemaChecks.RequireBoolean(schema, Options.LabelColumnName, "true for the preferred response");
-        SchemaChecks.RequireText(schema, Options.PairIdColumnName, "the pair id");
-        if (Options.GroupColumnName is not null)
-        {
-            SchemaChecks.RequireText(schema, Options.GroupColumnName, "the validation-split group");
+            columns.Text(Options.GroupColumnName, "the validation-split group");
         }
     }
 }

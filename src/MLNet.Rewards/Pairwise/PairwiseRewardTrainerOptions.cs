@@ -10,7 +10,7 @@ namespace MLNet.Rewards.Pipelines.Pairwise;
 /// Training data has one row per response: rows that share a <see cref="PairIdColumnName"/> form a comparison, the row
 /// labelled true was preferred over each row labelled false. Scoring data needs only the feature columns.
 /// </remarks>
-public sealed record PairwiseRewardTrainerOptions
+public sealed record PairwiseRewardTrainerOptions : IComponentOptions
 {
     /// <summary>The response's feature vector (for example a text embedding, optionally concatenated with other features).</summary>
     public string FeatureColumnName { get; init; } = "Features";
@@ -44,15 +44,8 @@ public sealed record PairwiseRewardTrainerOptions
     /// <exception cref="InvalidOptionException">An option is out of range.</exception>
     public void Validate()
     {
-        RequireColumn(FeatureColumnName, nameof(FeatureColumnName));
-        RequireColumn(LabelColumnName, nameof(LabelColumnName));
-        RequireColumn(PairIdColumnName, nameof(PairIdColumnName));
-        RequireColumn(ScoreColumnName, nameof(ScoreColumnName));
-        OptionValidation.Require(PromptFeatureColumnName is null || PromptFeatureColumnName.Length > 0, nameof(PromptFeatureColumnName), PromptFeatureColumnName, "must be null or name a column");
-        OptionValidation.Require(GroupColumnName is null || GroupColumnName.Length > 0, nameof(GroupColumnName), GroupColumnName, "must be null or name a column");
+        ColumnOptions.Required([(FeatureColumnName, nameof(FeatureColumnName)), (LabelColumnName, nameof(LabelColumnName)), (PairIdColumnName, nameof(PairIdColumnName)), (ScoreColumnName, nameof(ScoreColumnName))]);
+        ColumnOptions.Optional([(PromptFeatureColumnName, nameof(PromptFeatureColumnName)), (GroupColumnName, nameof(GroupColumnName))]);
         Trainer.Validate();
     }
-
-    private static void RequireColumn(string value, string name)
-        => OptionValidation.Require(!string.IsNullOrEmpty(value), name, value, "must name a column");
 }

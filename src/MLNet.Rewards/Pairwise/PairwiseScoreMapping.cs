@@ -8,12 +8,8 @@ using MLNet.Rewards.Pipelines.Persistence;
 namespace MLNet.Rewards.Pipelines.Pairwise;
 
 /// <summary>Input row of the reward mapping over response features alone.</summary>
-public class PairwiseScoreInput
+public class PairwiseScoreInput : StateInput
 {
-    /// <summary>The embedded head state.</summary>
-    [ColumnName(InternalColumns.State)]
-    public ReadOnlyMemory<char> State { get; set; }
-
     /// <summary>The response's features.</summary>
     [ColumnName(InternalColumns.Features)]
     public float[] Features { get; set; } = [];
@@ -56,7 +52,7 @@ public static class PairwiseScoreMapping
     public static void MapWithPrompt(PairwiseScoreWithPromptInput input, PairwiseScoreOutput output)
         => output.Score = Scorer(input).Score(input.Features, input.PromptFeatures, output);
 
-    private static PairwiseScorer Scorer(PairwiseScoreInput input) => StateCache<PairwiseScorer>.Get(input.State, PairwiseScorer.FromBytes);
+    private static PairwiseScorer Scorer(PairwiseScoreInput input) => input.Decode(PairwiseScorer.FromBytes);
 }
 
 /// <summary>Lets ML.NET recreate <see cref="PairwiseScoreMapping.Map"/> when a model zip is loaded.</summary>

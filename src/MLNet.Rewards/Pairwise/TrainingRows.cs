@@ -14,7 +14,13 @@ internal sealed class TrainingRows
     private readonly List<bool> _labels = [];
     private readonly List<string> _pairIds = [];
     private readonly List<string> _groups = [];
+    private readonly string _labelColumn;
     private int _dimension;
+
+    private TrainingRows(string labelColumn)
+    {
+        _labelColumn = labelColumn;
+    }
 
     public static TrainingRows Read(IDataView data, PairwiseRewardTrainerOptions options)
     {
@@ -30,7 +36,7 @@ internal sealed class TrainingRows
             columns.Add(schema[options.GroupColumnName]);
         }
 
-        var rows = new TrainingRows();
+        var rows = new TrainingRows(options.LabelColumnName);
         using var cursor = data.GetRowCursor(columns);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(schema[options.FeatureColumnName]);
         var getLabel = cursor.GetGetter<bool>(schema[options.LabelColumnName]);
@@ -82,33 +88,7 @@ internal sealed class TrainingRows
     /// </summary>
     public PairwiseDataset ToPairs(FeatureLayout layout)
     {
-        var order = new List<string>();
-        var members = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < _pairIds.Count; i++)
-        {
-            if (!members.TryGetValue(_pairIds[i], out var list))
-            {
-                members[_pairIds[i]] = list = [];
-                order.Add(_pairIds[i]);
-            }
-
-            list.Add(i);
-        }
-
-        var pairs = new List<(int Chosen, int Rejected)>();
-        foreach (string id in order)
-        {
-            var rows = members[id];
-            var chosen = rows.Where(r => _labels[r]).ToList();
-            var rejected = rows.Where(r => !_labels[r]).ToList();
-            if (chosen.Count == 0 || rejected.Count == 0)
-            {
-                throw new InvalidOperationException($"pair id '{id}' has {chosen.Count} preferred (label true) and {rejected.Count} rejected (label false) rows; every pair id needs at least one of each");
-            }
-
-            pairs.AddRange(chosen.SelectMany(c => rejected.Select(r => (c, r))));
-        }
-
+        var pairs = Comparisons.Within(_pairIds, _labels, _labelColumn);
         int width = ResponseFeatures.Dimension(layout, _dimension);
         var chosenMatrix = new FloatMatrix(pairs.Count, width);
         var rejectedMatrix = new FloatMatrix(pairs.Count, width);

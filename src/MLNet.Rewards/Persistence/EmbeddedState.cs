@@ -31,6 +31,18 @@ internal static class EmbeddedState
     }
 }
 
+/// <summary>Base of the input row of every mapping that reads embedded state (see <see cref="EmbeddedState"/>).</summary>
+public abstract class StateInput
+{
+    /// <summary>The embedded state: a model zip in base64 text.</summary>
+    [ColumnName(InternalColumns.State)]
+    public ReadOnlyMemory<char> State { get; set; }
+
+    /// <summary>The decoded state, decoded once per loaded model (see <see cref="StateCache{T}"/>).</summary>
+    internal T Decode<T>(Func<byte[], T> decode)
+        where T : class => StateCache<T>.Get(State, decode);
+}
+
 /// <summary>Input of a mapping that reads no column.</summary>
 public sealed class NoColumns
 {

@@ -14,4 +14,8 @@ internal static class InternalColumns
     public const string Features = "MLNetRewards.Features";
     public const string PromptFeatures = "MLNetRewards.PromptFeatures";
     public const string Score = "MLNetRewards.Score";
+    public const string Prompt = "MLNetRewards.Prompt";
+    public const string Response = "MLNetRewards.Response";
+    public const string ObjectiveRewards = "MLNetRewards.ObjectiveRewards";
+    public const string GateWeights = "MLNetRewards.GateWeights";
 }

@@ -5,7 +5,7 @@ namespace MLNet.Rewards.Pipelines.Persistence;
 
 /// <summary>
 /// Assembles the built-in chain every component saves as: embedded state, copies of the user's input columns to the
-/// mapping's fixed column names, the custom mapping, a copy of its result to the user's output column, and a drop of
+/// mapping's fixed column names, the custom mapping, copies of its results to the user's output columns, and a drop of
 /// every internal column.
 /// </summary>
 internal sealed class MappingChain
@@ -13,18 +13,27 @@ internal sealed class MappingChain
     private readonly MLContext _ml;
     private readonly IReadOnlyList<(string Internal, string User)> _inputs;
     private readonly Func<MLContext, IEstimator<ITransformer>> _mapping;
-    private readonly (string Internal, string User) _output;
+    private readonly IReadOnlyList<(string Internal, string? User)> _outputs;
 
     /// <param name="ml">The context.</param>
     /// <param name="inputs">Internal column name and user column name of each input.</param>
     /// <param name="mapping">Creates the custom mapping over the internal columns.</param>
     /// <param name="output">Internal column name of the mapping's result and the user's output column name.</param>
     public MappingChain(MLContext ml, IReadOnlyList<(string Internal, string User)> inputs, Func<MLContext, IEstimator<ITransformer>> mapping, (string Internal, string User) output)
+        : this(ml, inputs, mapping, [output])
+    {
+    }
+
+    /// <param name="ml">The context.</param>
+    /// <param name="inputs">Internal column name and user column name of each input.</param>
+    /// <param name="mapping">Creates the custom mapping over the internal columns.</param>
+    /// <param name="outputs">Internal column name of each of the mapping's results and the user's column name for it (null: not written, only dropped).</param>
+    public MappingChain(MLContext ml, IReadOnlyList<(string Internal, string User)> inputs, Func<MLContext, IEstimator<ITransformer>> mapping, IReadOnlyList<(string Internal, string? User)> outputs)
     {
         _ml = ml;
         _inputs = inputs;
         _mapping = mapping;
-        _output = output;
+        _outputs = outputs;
     }
 
     /// <summary>The chain's output schema for a given input (no state is needed to know it).</summary>
@@ -42,10 +51,16 @@ internal sealed class MappingChain
             chain = chain.Append(_ml.Transforms.CopyColumns(internalName, userName));
         }
 
-        string[] internals = [InternalColumns.StateKey, InternalColumns.State, .. _inputs.Select(i => i.Internal), _output.Internal];
-        return chain
-            .Append(_mapping(_ml))
-            .Append(_ml.Transforms.CopyColumns(_output.User, _output.Internal))
-            .Append(_ml.Transforms.DropColumns(internals));
+        chain = chain.Append(_mapping(_ml));
+        foreach (var (internalName, userName) in _outputs)
+        {
+            if (userName is not null)
+            {
+                chain = chain.Append(_ml.Transforms.CopyColumns(userName, internalName));
+            }
+        }
+
+        string[] internals = [InternalColumns.StateKey, InternalColumns.State, .. _inputs.Select(i => i.Internal), .. _outputs.Select(o => o.Internal)];
+        return chain.Append(_ml.Transforms.DropColumns(internals));
     }
 }

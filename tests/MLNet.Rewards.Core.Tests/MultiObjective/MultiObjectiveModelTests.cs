@@ -61,6 +61,34 @@ public sealed class MultiObjectiveModelTests
     }
 
     [TestMethod]
+    public void BytesRoundTripScoresBitIdentically_AndRowsFromEmbeddingsMatchBatchScoring()
+    {
+        var f = Shared.Value;
+        byte[] bytes = f.Model.ToBytes();
+        var loaded = MultiObjectiveRewardModel.FromBytes(bytes, "in memory");
+        var prompts = f.Test.Select(p => p.Prompt).ToList();
+        var responses = f.Test.Select(p => p.Rejected).ToList();
+        float[] expected = f.Model.Score(prompts, responses);
+        CollectionAssert.AreEqual(expected, loaded.Score(prompts, responses));
+
+        var embedder = loaded.Featurizer.Embedder;
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            var prompt = embedder.EmbedAll([prompts[i]]);
+            var response = embedder.EmbedAll([responses[i]]);
+            var values = loaded.Evaluate(ResponseBatch.FromEmbeddings(loaded.Featurizer, prompt, response, [responses[i]]));
+            var (rewards, weights) = loaded.CombineWithWeights(values);
+            Assert.AreEqual(expected[i], rewards[0], $"row {i}: one row from its embeddings scores as the batch does");
+            Assert.AreEqual(1f, weights!.Row(0).ToArray().Sum(), 1e-5f);
+            var (withPromptWeights, _) = loaded.CombineWithWeights(values, gateWeights: loaded.GateWeights(prompt));
+            Assert.AreEqual(expected[i], withPromptWeights[0], $"row {i}: the prompt's precomputed gate weights give the same reward");
+        }
+
+        var error = Assert.ThrowsExactly<ModelFormatException>(() => MultiObjectiveRewardModel.FromBytes(bytes[..^10], "in memory"));
+        StringAssert.StartsWith(error.Message, "in memory: ");
+    }
+
+    [TestMethod]
     public void DecorrelatedObjectivesMeetTheBoundOnTheReferenceSet()
     {
         var f = Shared.Value;

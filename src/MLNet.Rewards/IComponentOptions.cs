@@ -1,0 +1,8 @@
+namespace MLNet.Rewards.Pipelines;
+
+/// <summary>An options record whose <c>Validate</c> names the option that is wrong.</summary>
+internal interface IComponentOptions
+{
+    /// <summary>Throws <c>InvalidOptionException</c> naming the bad option.</summary>
+    void Validate();
+}
