@@ -25,7 +25,7 @@ minilm=(--featurizer minilm --int8 --store "$work/embeddings.sqlite")
 
 # Split of hh-harmless-test: the first 100 pairs give the held-out prompts, the next 1,200 train the harmless head and
 # the selector (no prompt of the first 100 occurs among them).
-zcat "$data/hh-harmless-test.jsonl.gz" | head -n 100 > "$work/hh-harmless-heldout.jsonl"
+zcat "$data/hh-harmless-test.jsonl.gz" | sed -n '1,100p' > "$work/hh-harmless-heldout.jsonl"
 zcat "$data/hh-harmless-test.jsonl.gz" | sed -n '101,1300p' > "$work/hh-harmless-arm-train.jsonl"
 
 "${cli[@]}" genarm-train --data "$work/hh-harmless-arm-train.jsonl" --principle harmless --output "$work/arm-harmless.zip" \
