@@ -9,8 +9,9 @@
 #   best-of-N selector: linear pairwise model on MiniLM embeddings, trained on the harmless head's pairs
 #   judges (independent, other files): linear pairwise MiniLM models on hh-harmless-train-sample / hh-helpful-train-sample
 #   held-out prompts: hh-harmless-test pairs 1..100 and pku-saferlhf pairs 401..500
-# About 1.5 hours on 2 quiet cores, most of it the base model's features for 1,200 HH transcripts.
-# WORK=<dir> keeps the models and features (a rerun reuses the features); PROMPTS, FRONTIER, MAX_TOKENS size the bench.
+# About 50 minutes on 2 quiet cores, half of it the base model's features (about 25 minutes when WORK has them).
+# WORK=<dir> keeps the models and features (a rerun reuses the features); PROMPTS, PKU_PROMPTS, FRONTIER, MAX_TOKENS size
+# the bench; SWEEP=1 adds the PKU head's regularisation sweep quoted in docs/generation.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/fetch-onnxruntime.sh >/dev/null
@@ -35,6 +36,17 @@ zcat "$data/hh-harmless-test.jsonl.gz" | sed -n '101,1300p' > "$work/hh-harmless
   --pairs 400 --validation-fraction 0.2 --epochs 8 --threads 2 --features "$work/arm-features-pku.zip" | tee "$work/arm-pku.log"
 "${cli[@]}" genarm-train --data "$data/hh-helpful-train-sample.jsonl.gz" --principle helpful --output "$work/arm-hh-helpful.zip" \
   --validation-fraction 0.2 --epochs 8 --threads 2 --features "$work/arm-features-hh-helpful.zip" | tee "$work/arm-hh-helpful.log"
+
+if [[ "${SWEEP:-0}" == 1 ]]; then
+  # Does any regularisation make the 327-pair PKU harmless head generalise? (reuses the stored features; a few minutes)
+  for cfg in "2 1e-3 0" "8 1e-3 0" "8 1e-3 0.1" "2 3e-4 0" "8 3e-4 0.1" "1 1e-3 0" "8 5e-3 1.0"; do
+    read -r rank lr wd <<< "$cfg"
+    echo "sweep: rank $rank, learning rate $lr, weight decay $wd"
+    "${cli[@]}" genarm-train --data "$data/pku-saferlhf-harmless.jsonl.gz" --principle harmless --output "$work/sweep.zip" \
+      --pairs 400 --validation-fraction 0.2 --epochs 6 --threads 2 --rank "$rank" --learning-rate "$lr" --weight-decay "$wd" \
+      --features "$work/arm-features-pku.zip" | grep '^| '
+  done
+fi
 
 "${cli[@]}" train --data "$work/hh-harmless-arm-train.jsonl" "${minilm[@]}" --head linear --output "$work/selector-harmless.zip"
 "${cli[@]}" train --data "$data/hh-harmless-train-sample.jsonl.gz" "${minilm[@]}" --head linear --output "$work/judge-harmless.zip"
