@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, the same native
+# library and session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
+# Installs the Node.js peer first (scripts/install-node-peer.sh, idempotent). Run it by hand on a machine as quiet as
+# you can get it: about 15 s per repetition on 2 cores. Not part of CI (it needs the npm registry once).
+#
+#   bash scripts/bench-generation.sh [--repetitions R] [--prompts N] [--threads T] [--warmup W] [--output FILE]
+#
+# R (default 3) repetitions, interleaved: each runs both programs once, alternating which goes first, so that changes in
+# machine load affect both alike. --prompts N times only the first N fixture prompts (default all 4); --warmup W untimed
+# generations of the first prompt precede the timed ones in each program (default 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repetitions=3 prompts=0 threads=2 warmup=1 output=docs/generation-speed.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repetitions) repetitions="$2"; shift 2 ;;
+    --prompts) prompts="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --output) output="$2"; shift 2 ;;
+    *) echo "bench-generation: unknown argument '$1' (expected --repetitions, --prompts, --threads, --warmup, --output)" >&2; exit 2 ;;
+  esac
+done
+[[ "$repetitions" =~ ^[1-9][0-9]*$ ]] || { echo "bench-generation: --repetitions must be a positive integer" >&2; exit 2; }
+command_line="bash scripts/bench-generation.sh --repetitions $repetitions --prompts $prompts --threads $threads --warmup $warmup"
+model=../shared/models/SmolLM2-135M-Instruct-q4
+
+bash scripts/fetch-onnxruntime.sh >/dev/null
+peer="$(bash scripts/install-node-peer.sh)"
+dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet >/dev/null
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# Run from a copy, so that rebuilding the repository during the run cannot change the running binaries.
+cp -r src/MLNet.Rewards.Cli/bin/Release/net10.0 "$work/cli"
+ours=(dotnet "$work/cli/mlnet-rewards.dll" generation-speed --llm "$model" --threads "$threads" --prompts "$prompts" --warmup "$warmup" --json)
+theirs=(node scripts/peers/ort-node-generate.mjs --peer-dir "$peer" --model-dir "$model" --threads "$threads" --prompts "$prompts" --warmup "$warmup")
+
+load() { cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g'; }
+load_start="$(load)"
+echo "bench-generation: $repetitions repetitions, $threads threads; load average at start $load_start" >&2
+mkdir -p "$work/runs"
+for r in $(seq 1 "$repetitions"); do
+  if [ $((r % 2)) -eq 1 ]; then
+    "${ours[@]}" > "$work/runs/ours-$r.json"
+    "${theirs[@]}" > "$work/runs/peer-$r.json"
+  else
+    "${theirs[@]}" > "$work/runs/peer-$r.json"
+    "${ours[@]}" > "$work/runs/ours-$r.json"
+  fi
+  echo "bench-generation: repetition $r/$repetitions done (load average $(load))" >&2
+done
+load_end="$(load)"
+
+cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+node -e 'const [cpu, cores, loadStart, loadEnd, date] = process.argv.slice(1); console.log(JSON.stringify({ cpu, cores, loadStart, loadEnd, date }))' \
+  "$cpu" "$(nproc)" "$load_start" "$load_end" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$work/runs/machine.json"
+mkdir -p "$(dirname "$output")"
+node scripts/peers/generation-speed-table.mjs --runs "$work/runs" --fixture "$model/fixture.json" --command "$command_line" > "$output.tmp.$$"
+mv "$output.tmp.$$" "$output"
+cat "$output"
