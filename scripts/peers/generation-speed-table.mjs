@@ -51,6 +51,11 @@ out(`(batch 1, KV cache), each decoded to the fixture's length: ${timed.map((p) 
 out('Both runners start from the fixture\'s prompt ids and both check every generated id against the fixture (a mismatch');
 out('ends the run with an error): every run below reproduced the fixture exactly.');
 out();
+out('The issue asks for ONNX Runtime driven from Python. Python\'s onnxruntime could not be installed where this page was');
+out('made (no access to PyPI; Debian has no onnxruntime package), so the peer is ONNX Runtime driven from another scripting');
+out('runtime, Node.js, through npm\'s onnxruntime-node, the package our own native library comes from. The fixture\'s Python');
+out('figure is quoted as a third column.');
+out();
 out(`- **ours**: ${ours[0].runner}: \`mlnet-rewards generation-speed\` (TextGenerator over CausalLanguageModel, the code path of \`generate\`).`);
 out(`- **peer**: ${peer[0].runner}: \`scripts/peers/ort-node-generate.mjs\`, the same native library (libonnxruntime.so.1 from npm's onnxruntime-node ${peer[0].onnxRuntimeVersion}, byte for byte the file \`scripts/fetch-onnxruntime.sh\` gives our runner) and the same session options: ${ours[0].threads} intra-op threads, graph optimisation "all", sequential execution, memory pattern off, CPU arena on. The KV cache is fed back from \`present.*\` to \`past_key_values.*\` and the next token is an argmax over the last logits row, in JavaScript.`);
 out(`- **Python ORT (fixture)**: \`tokens_per_second_python_ort\` recorded in the model folder's \`fixture.json\` by ONNX Runtime ${fixtureFile.onnxruntime} from Python, measured elsewhere when the fixture was made (2 threads, while another process used the cores, as the folder\'s README says; how it splits prefill and decoding is not recorded). For reference only: it was not measured by this command.`);
@@ -88,4 +93,5 @@ for (const [i, r] of repetitions.entries()) {
 }
 
 out();
+out(`Rerun: \`${args.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
