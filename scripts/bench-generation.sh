@@ -2,7 +2,7 @@
 # Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, the same native
 # library and session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
 # Installs the Node.js peer first (scripts/install-node-peer.sh, idempotent). Run it by hand on a machine as quiet as
-# you can get it: about 15 s per repetition on 2 cores. Not part of CI (it needs the npm registry once).
+# you can get it: about 15-20 s per repetition on 2 cores. Not part of CI (it needs the npm registry once).
 #
 #   bash scripts/bench-generation.sh [--repetitions R] [--prompts N] [--threads T] [--warmup W] [--output FILE]
 #

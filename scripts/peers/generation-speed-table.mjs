@@ -93,5 +93,5 @@ for (const [i, r] of repetitions.entries()) {
 }
 
 out();
-out(`Rerun: \`${args.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
+out(`Rerun: \`${args.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15-20 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
