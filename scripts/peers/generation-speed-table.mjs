@@ -93,5 +93,7 @@ for (const [i, r] of repetitions.entries()) {
 }
 
 out();
+out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower, which the last table shows as an outlying repetition. Paired ratios and medians are meant to absorb such repetitions; the load averages above say how busy the machine was (this benchmark alone keeps about 2 threads busy).');
+out();
 out(`Rerun: \`${args.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15-20 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
