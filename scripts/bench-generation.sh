@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$repetitions" =~ ^[1-9][0-9]*$ ]] || { echo "bench-generation: --repetitions must be a positive integer" >&2; exit 2; }
-command_line="bash scripts/bench-generation.sh --repetitions $repetitions --prompts $prompts --threads $threads --warmup $warmup"
+command_line="bash scripts/bench-generation.sh --repetitions $repetitions --prompts $prompts --threads $threads --warmup $warmup --output $output"
 model=../shared/models/SmolLM2-135M-Instruct-q4
 
 bash scripts/fetch-onnxruntime.sh >/dev/null
@@ -39,23 +39,27 @@ theirs=(node scripts/peers/ort-node-generate.mjs --peer-dir "$peer" --model-dir 
 load() { cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g'; }
 load_start="$(load)"
 echo "bench-generation: $repetitions repetitions, $threads threads; load average at start $load_start" >&2
-mkdir -p "$work/runs"
+# The raw timings are kept next to the page, so that it can be re-rendered and checked:
+#   node scripts/peers/generation-speed-table.mjs --runs DIR --fixture ../shared/models/SmolLM2-135M-Instruct-q4/fixture.json
+runs="${output%.md}-runs"
+mkdir -p "$runs"
+rm -f "$runs"/ours-*.json "$runs"/peer-*.json "$runs"/machine.json
 for r in $(seq 1 "$repetitions"); do
   if [ $((r % 2)) -eq 1 ]; then
-    "${ours[@]}" > "$work/runs/ours-$r.json"
-    "${theirs[@]}" > "$work/runs/peer-$r.json"
+    "${ours[@]}" > "$runs/ours-$r.json"
+    "${theirs[@]}" > "$runs/peer-$r.json"
   else
-    "${theirs[@]}" > "$work/runs/peer-$r.json"
-    "${ours[@]}" > "$work/runs/ours-$r.json"
+    "${theirs[@]}" > "$runs/peer-$r.json"
+    "${ours[@]}" > "$runs/ours-$r.json"
   fi
   echo "bench-generation: repetition $r/$repetitions done (load average $(load))" >&2
 done
 load_end="$(load)"
 
 cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-node -e 'const [cpu, cores, loadStart, loadEnd, date] = process.argv.slice(1); console.log(JSON.stringify({ cpu, cores, loadStart, loadEnd, date }))' \
-  "$cpu" "$(nproc)" "$load_start" "$load_end" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$work/runs/machine.json"
+node -e 'const [command, cpu, cores, loadStart, loadEnd, date] = process.argv.slice(1); console.log(JSON.stringify({ command, cpu, cores, loadStart, loadEnd, date }, null, 2))' \
+  "$command_line" "$cpu" "$(nproc)" "$load_start" "$load_end" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$runs/machine.json"
 mkdir -p "$(dirname "$output")"
-node scripts/peers/generation-speed-table.mjs --runs "$work/runs" --fixture "$model/fixture.json" --command "$command_line" > "$output.tmp.$$"
+node scripts/peers/generation-speed-table.mjs --runs "$runs" --fixture "$model/fixture.json" > "$output.tmp.$$"
 mv "$output.tmp.$$" "$output"
 cat "$output"

@@ -1,8 +1,8 @@
 // Sets the runs of scripts/bench-generation.sh side by side: reads RUNS/ours-<r>.json and RUNS/peer-<r>.json (the JSON of
-// `mlnet-rewards generation-speed --json` and of ort-node-generate.mjs), the fixture's recorded Python timings and
-// RUNS/machine.json, and prints a Markdown page with per-prompt medians and ratios ours / peer.
+// `mlnet-rewards generation-speed --json` and of ort-node-generate.mjs), RUNS/machine.json (the command, CPU, load) and
+// the fixture's recorded Python timings, and prints a Markdown page with per-prompt medians and ratios ours / peer.
 //
-// node generation-speed-table.mjs --runs DIR --fixture FILE --command "the command that produced the runs"
+// node generation-speed-table.mjs --runs DIR --fixture FILE
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,6 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string' },
     fixture: { type: 'string' },
-    command: { type: 'string', default: '' },
   },
 });
 if (!args.runs || !args.fixture) {
@@ -41,7 +40,7 @@ const pairedRatio = (pick) => median(repetitions.map((_, i) => pick(ours[i]) / p
 
 const lines = [];
 const out = (line = '') => lines.push(line);
-out(`<!-- written by: ${args.command} -->`);
+out(`<!-- written by: ${machine.command} -->`);
 out('# Generation speed: our runner against ONNX Runtime driven from Node.js');
 out();
 const timed = ours[0].prompts;
@@ -59,6 +58,8 @@ out();
 out(`- **ours**: ${ours[0].runner}: \`mlnet-rewards generation-speed\` (TextGenerator over CausalLanguageModel, the code path of \`generate\`).`);
 out(`- **peer**: ${peer[0].runner}: \`scripts/peers/ort-node-generate.mjs\`, the same native library (libonnxruntime.so.1 from npm's onnxruntime-node ${peer[0].onnxRuntimeVersion}, byte for byte the file \`scripts/fetch-onnxruntime.sh\` gives our runner) and the same session options: ${ours[0].threads} intra-op threads, graph optimisation "all", sequential execution, memory pattern off, CPU arena on. The KV cache is fed back from \`present.*\` to \`past_key_values.*\` and the next token is an argmax over the last logits row, in JavaScript.`);
 out(`- **Python ORT (fixture)**: \`tokens_per_second_python_ort\` recorded in the model folder's \`fixture.json\` by ONNX Runtime ${fixtureFile.onnxruntime} from Python, measured elsewhere when the fixture was made (2 threads, while another process used the cores, as the folder\'s README says; how it splits prefill and decoding is not recorded). For reference only: it was not measured by this command.`);
+out();
+out(`Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`);
 out();
 out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end; ${machine.date}.`);
 out(`${repetitions.length} repetition${repetitions.length === 1 ? '' : 's'}, interleaved: each repetition runs both programs once (odd repetitions ours first, even ones the peer first); each program loads the model, ${ours[0].warmup === 0 ? 'runs no warm-up' : `decodes the first prompt ${ours[0].warmup === 1 ? 'once' : `${ours[0].warmup} times`} untimed as a warm-up`}, then times each prompt once. Figures are medians over the repetitions; ratios are the median of the per-repetition ratios ours / peer (> 1: ours is faster for tokens/s; < 1: ours is faster for prefill ms).`);
@@ -95,5 +96,5 @@ for (const [i, r] of repetitions.entries()) {
 out();
 out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower, which the last table shows as an outlying repetition. Paired ratios and medians are meant to absorb such repetitions; the load averages above say how busy the machine was (this benchmark alone keeps about 2 threads busy).');
 out();
-out(`Rerun: \`${args.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15-20 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
+out(`Rerun: \`${machine.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15-20 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
