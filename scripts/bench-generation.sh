@@ -2,7 +2,7 @@
 # Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, the same native
 # library and session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
 # Installs the Node.js peer first (scripts/install-node-peer.sh, idempotent). Run it by hand on a machine as quiet as
-# you can get it: about 15-20 s per repetition on 2 cores. Not part of CI (it needs the npm registry once).
+# you can get it: about 7 s per repetition on a quiet 2-core machine, 20 s or more on a busy one. Not part of CI (it needs the npm registry once).
 #
 #   bash scripts/bench-generation.sh [--repetitions R] [--prompts N] [--threads T] [--warmup W] [--output FILE]
 #
@@ -37,7 +37,13 @@ ours=(dotnet "$work/cli/mlnet-rewards.dll" generation-speed --llm "$model" --thr
 theirs=(node scripts/peers/ort-node-generate.mjs --peer-dir "$peer" --model-dir "$model" --threads "$threads" --prompts "$prompts" --warmup "$warmup")
 
 load() { cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g'; }
+# CPU used by other processes while the benchmark ran = busy time of the whole machine (/proc/stat: user, nice, system,
+# irq, softirq; not steal) minus the CPU time of this script's finished children (/proc/$$/stat: cutime, cstime); both
+# in clock ticks. The load average cannot say this: the benchmark itself keeps about 2 threads busy.
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+children_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 load_start="$(load)"
+busy_start="$(busy_ticks)" children_start="$(children_ticks)" wall_start="$(date +%s.%N)"
 echo "bench-generation: $repetitions repetitions, $threads threads; load average at start $load_start" >&2
 # The raw timings are kept next to the page, so that it can be re-rendered and checked:
 #   node scripts/peers/generation-speed-table.mjs --runs DIR --fixture ../shared/models/SmolLM2-135M-Instruct-q4/fixture.json
@@ -55,10 +61,14 @@ for r in $(seq 1 "$repetitions"); do
   echo "bench-generation: repetition $r/$repetitions done (load average $(load))" >&2
 done
 load_end="$(load)"
+others="$(awk -v busy="$(( $(busy_ticks) - busy_start ))" -v ours="$(( $(children_ticks) - children_start ))" -v hz="$(getconf CLK_TCK)" \
+  -v wall="$(echo "$(date +%s.%N) $wall_start" | awk '{print $1 - $2}')" \
+  'BEGIN { other = (busy - ours) / hz; if (other < 0) other = 0; printf "%.1f CPU-seconds in %.0f s (%.2f cores on average)", other, wall, other / wall }')"
+echo "bench-generation: other processes used $others" >&2
 
 cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-node -e 'const [command, cpu, cores, loadStart, loadEnd, date] = process.argv.slice(1); console.log(JSON.stringify({ command, cpu, cores, loadStart, loadEnd, date }, null, 2))' \
-  "$command_line" "$cpu" "$(nproc)" "$load_start" "$load_end" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$runs/machine.json"
+node -e 'const [command, cpu, cores, loadStart, loadEnd, others, date] = process.argv.slice(1); console.log(JSON.stringify({ command, cpu, cores, loadStart, loadEnd, others, date }, null, 2))' \
+  "$command_line" "$cpu" "$(nproc)" "$load_start" "$load_end" "$others" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$runs/machine.json"
 mkdir -p "$(dirname "$output")"
 node scripts/peers/generation-speed-table.mjs --runs "$runs" --fixture "$model/fixture.json" > "$output.tmp.$$"
 mv "$output.tmp.$$" "$output"

@@ -61,7 +61,7 @@ out(`- **Python ORT (fixture)**: \`tokens_per_second_python_ort\` recorded in th
 out();
 out(`Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`);
 out();
-out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end; ${machine.date}.`);
+out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end (this benchmark alone keeps about 2 threads busy); other processes used ${machine.others ?? 'an unrecorded amount of CPU'} while it ran; ${machine.date}.`);
 out(`${repetitions.length} repetition${repetitions.length === 1 ? '' : 's'}, interleaved: each repetition runs both programs once (odd repetitions ours first, even ones the peer first); each program loads the model, ${ours[0].warmup === 0 ? 'runs no warm-up' : `decodes the first prompt ${ours[0].warmup === 1 ? 'once' : `${ours[0].warmup} times`} untimed as a warm-up`}, then times each prompt once. Figures are medians over the repetitions; ratios are the median of the per-repetition ratios ours / peer (> 1: ours is faster for tokens/s; < 1: ours is faster for prefill ms).`);
 out();
 out('| prompt | prompt tokens | new tokens | prefill ms: ours | peer | ours / peer | decode tokens/s: ours | peer | ours / peer | total tokens/s: ours | peer | ours / peer | Python ORT tokens/s (fixture) |');
@@ -94,7 +94,7 @@ for (const [i, r] of repetitions.entries()) {
 }
 
 out();
-out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower, which the last table shows as an outlying repetition. Paired ratios and medians are meant to absorb such repetitions; the load averages above say how busy the machine was (this benchmark alone keeps about 2 threads busy).');
+out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower, which the last table shows as an outlying repetition. Paired ratios and medians are meant to absorb such repetitions; the CPU time of other processes above says how busy the machine was.');
 out();
-out(`Rerun: \`${machine.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 15-20 s per repetition on 2 cores). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
+out(`Rerun: \`${machine.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 7 s per repetition on a quiet 2-core machine, 20 s or more on a busy one). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
