@@ -8,7 +8,7 @@
 #
 # R (default 3) repetitions, interleaved: each runs both programs once, alternating which goes first, so that changes in
 # machine load affect both alike. --prompts N times only the first N fixture prompts (default all 4); --warmup W untimed
-# generations of the first prompt precede the timed ones in each program (default 1).
+# passes over those prompts precede the timed one in each program (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repetitions=3 prompts=0 threads=2 warmup=1 output=docs/generation-speed.md

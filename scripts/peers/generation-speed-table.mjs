@@ -62,7 +62,7 @@ out();
 out(`Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`);
 out();
 out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end (this benchmark alone keeps about 2 threads busy); other processes used ${machine.others ?? 'an unrecorded amount of CPU'} while it ran; ${machine.date}.`);
-out(`${repetitions.length} repetition${repetitions.length === 1 ? '' : 's'}, interleaved: each repetition runs both programs once (odd repetitions ours first, even ones the peer first); each program loads the model, ${ours[0].warmup === 0 ? 'runs no warm-up' : `decodes the first prompt ${ours[0].warmup === 1 ? 'once' : `${ours[0].warmup} times`} untimed as a warm-up`}, then times each prompt once. Figures are medians over the repetitions; ratios are the median of the per-repetition ratios ours / peer (> 1: ours is faster for tokens/s; < 1: ours is faster for prefill ms).`);
+out(`${repetitions.length} repetition${repetitions.length === 1 ? '' : 's'}, interleaved: each repetition runs both programs once (odd repetitions ours first, even ones the peer first); each program loads the model, ${ours[0].warmup === 0 ? 'runs no warm-up' : `decodes every timed prompt ${ours[0].warmup === 1 ? 'once' : `${ours[0].warmup} times`} untimed as a warm-up`}, then times each prompt once. (A warm-up of a whole pass matters for ours: in a process's first few dozen model calls .NET's tiered JIT recompiles hot framework methods in a background thread that competes with ONNX Runtime's two threads; a warm-up of only the first prompt left that slowdown on the next prompt timed.) Figures are medians over the repetitions; ratios are the median of the per-repetition ratios ours / peer (> 1: ours is faster for tokens/s; < 1: ours is faster for prefill ms).`);
 out();
 out('| prompt | prompt tokens | new tokens | prefill ms: ours | peer | ours / peer | decode tokens/s: ours | peer | ours / peer | total tokens/s: ours | peer | ours / peer | Python ORT tokens/s (fixture) |');
 out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -82,6 +82,9 @@ out(`| **all prompts** | | ${all(ours[0]).generatedTokens} | `
   + `${f(median(ours.map((r) => all(r).decodeTokensPerSecond)))} | ${f(median(peer.map((r) => all(r).decodeTokensPerSecond)))} | ${f(pairedRatio((r) => all(r).decodeTokensPerSecond), 2)} | `
   + `${f(median(ours.map((r) => all(r).totalTokensPerSecond)))} | ${f(median(peer.map((r) => all(r).totalTokensPerSecond)))} | ${f(pairedRatio((r) => all(r).totalTokensPerSecond), 2)} | `
   + `${Math.min(...fixtureOverall) === Math.max(...fixtureOverall) ? f(fixtureOverall[0]) : `${f(Math.min(...fixtureOverall))}-${f(Math.max(...fixtureOverall))}`} |`);
+out();
+const jit = ours.map((run) => run.prompts.reduce((sum, p) => sum + (p.jitMs ?? 0), 0));
+out(`.NET JIT compilation during ours' timed prompts (all prompts of a repetition): median ${f(median(jit))} ms, at most ${f(Math.max(...jit))} ms.`);
 out();
 out('Prefill ms: the prompt\'s run, which also yields the first new token. Decode tokens/s: the tokens after the first over the time after the prompt\'s run (one model call each). Total tokens/s: all new tokens over the whole generation. The "all prompts" row adds the timed prompts up (tokens over time) within a repetition.');
 out();

@@ -21,6 +21,7 @@ public sealed class GenerationSpeedCommandTests
         Assert.AreEqual(10, prompt.GetProperty("generatedTokens").GetInt32());
         Assert.IsTrue(prompt.GetProperty("matchesFixture").GetBoolean());
         Assert.IsGreaterThan(0.0, prompt.GetProperty("decodeTokensPerSecond").GetDouble());
+        Assert.IsGreaterThanOrEqualTo(0.0, prompt.GetProperty("jitMs").GetDouble());
         Assert.AreEqual(10, report.RootElement.GetProperty("overall").GetProperty("generatedTokens").GetInt32());
         Assert.AreEqual(2, report.RootElement.GetProperty("threads").GetInt32());
     }
