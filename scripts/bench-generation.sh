@@ -2,7 +2,7 @@
 # Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, the same native
 # library and session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
 # Installs the Node.js peer first (scripts/install-node-peer.sh, idempotent). Run it by hand on a machine as quiet as
-# you can get it: about 7 s per repetition on a quiet 2-core machine, 20 s or more on a busy one. Not part of CI (it needs the npm registry once).
+# you can get it: 10-20 s per repetition on 2 cores, depending on load. Not part of CI (it needs the npm registry once).
 #
 #   bash scripts/bench-generation.sh [--repetitions R] [--prompts N] [--threads T] [--warmup W] [--output FILE]
 #
@@ -61,14 +61,15 @@ for r in $(seq 1 "$repetitions"); do
   echo "bench-generation: repetition $r/$repetitions done (load average $(load))" >&2
 done
 load_end="$(load)"
+wall="$(echo "$(date +%s.%N) $wall_start" | awk '{printf "%.0f", $1 - $2}')"
 others="$(awk -v busy="$(( $(busy_ticks) - busy_start ))" -v ours="$(( $(children_ticks) - children_start ))" -v hz="$(getconf CLK_TCK)" \
-  -v wall="$(echo "$(date +%s.%N) $wall_start" | awk '{print $1 - $2}')" \
+  -v wall="$wall" \
   'BEGIN { other = (busy - ours) / hz; if (other < 0) other = 0; printf "%.1f CPU-seconds in %.0f s (%.2f cores on average)", other, wall, other / wall }')"
 echo "bench-generation: other processes used $others" >&2
 
 cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-node -e 'const [command, cpu, cores, loadStart, loadEnd, others, date] = process.argv.slice(1); console.log(JSON.stringify({ command, cpu, cores, loadStart, loadEnd, others, date }, null, 2))' \
-  "$command_line" "$cpu" "$(nproc)" "$load_start" "$load_end" "$others" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$runs/machine.json"
+node -e 'const [command, cpu, cores, loadStart, loadEnd, others, seconds, date] = process.argv.slice(1); console.log(JSON.stringify({ command, cpu, cores, loadStart, loadEnd, others, seconds, date }, null, 2))' \
+  "$command_line" "$cpu" "$(nproc)" "$load_start" "$load_end" "$others" "$wall" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$runs/machine.json"
 mkdir -p "$(dirname "$output")"
 node scripts/peers/generation-speed-table.mjs --runs "$runs" --fixture "$model/fixture.json" > "$output.tmp.$$"
 mv "$output.tmp.$$" "$output"

@@ -50,6 +50,11 @@ out(`(batch 1, KV cache), each decoded to the fixture's length: ${timed.map((p) 
 out('Both runners start from the fixture\'s prompt ids and both check every generated id against the fixture (a mismatch');
 out('ends the run with an error): every run below reproduced the fixture exactly.');
 out();
+const overall = (runs, key) => median(runs.map((r) => r.overall[key]));
+out(`**In short**: over all prompts, ours ${f(overall(ours, 'totalTokensPerSecond'))} and the peer ${f(overall(peer, 'totalTokensPerSecond'))} total tokens/s (median), `
+  + `paired ratio ours / peer ${f(pairedRatio((r) => r.overall.totalTokensPerSecond), 2)}; decoding ${f(pairedRatio((r) => r.overall.decodeTokensPerSecond), 2)}; `
+  + `prefill time ${f(pairedRatio((r) => r.overall.prefillMs), 2)} (below 1: ours is faster). Measured while other processes used ${machine.others ?? 'an unrecorded amount of CPU'}.`);
+out();
 out('The issue asks for ONNX Runtime driven from Python. Python\'s onnxruntime could not be installed where this page was');
 out('made (no access to PyPI; Debian has no onnxruntime package), so the peer is ONNX Runtime driven from another scripting');
 out('runtime, Node.js, through npm\'s onnxruntime-node, the package our own native library comes from. The fixture\'s Python');
@@ -62,6 +67,7 @@ out();
 out(`Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`);
 out();
 out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end (this benchmark alone keeps about 2 threads busy); other processes used ${machine.others ?? 'an unrecorded amount of CPU'} while it ran; ${machine.date}.`);
+out();
 out(`${repetitions.length} repetition${repetitions.length === 1 ? '' : 's'}, interleaved: each repetition runs both programs once (odd repetitions ours first, even ones the peer first); each program loads the model, ${ours[0].warmup === 0 ? 'runs no warm-up' : `decodes every timed prompt ${ours[0].warmup === 1 ? 'once' : `${ours[0].warmup} times`} untimed as a warm-up`}, then times each prompt once. (A warm-up of a whole pass matters for ours: in a process's first few dozen model calls .NET's tiered JIT recompiles hot framework methods in a background thread that competes with ONNX Runtime's two threads; a warm-up of only the first prompt left that slowdown on the next prompt timed.) Figures are medians over the repetitions; ratios are the median of the per-repetition ratios ours / peer (> 1: ours is faster for tokens/s; < 1: ours is faster for prefill ms).`);
 out();
 out('| prompt | prompt tokens | new tokens | prefill ms: ours | peer | ours / peer | decode tokens/s: ours | peer | ours / peer | total tokens/s: ours | peer | ours / peer | Python ORT tokens/s (fixture) |');
@@ -97,7 +103,7 @@ for (const [i, r] of repetitions.entries()) {
 }
 
 out();
-out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower, which the last table shows as an outlying repetition. Paired ratios and medians are meant to absorb such repetitions; the CPU time of other processes above says how busy the machine was.');
+out('The machine is shared: a run during which another process takes one of the cores leaves ONNX Runtime\'s intra-op threads waiting for each other and runs far slower; when that happens to only one program of a repetition, the last table shows an outlying ratio. Paired ratios and medians are meant to absorb such repetitions; the CPU time of other processes above says how busy the machine was.');
 out();
-out(`Rerun: \`${machine.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; about 7 s per repetition on a quiet 2-core machine, 20 s or more on a busy one). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
+out(`Rerun: \`${machine.command}\` (installs the Node.js peer into ~/.cache/mlnet-rewards/node-peer on first use; this run's timed part took ${machine.seconds ?? '?'} s). GenARM's overhead per token is measured by \`generation-bench\` (docs/generation.md).`);
 console.log(lines.join('\n'));
