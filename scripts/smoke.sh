@@ -46,4 +46,7 @@ grep -q " 0 computed" "$work/embed3.out" || { echo "a third run recomputed store
 echo "== generate: greedy answer"
 answer="$("${cli[@]}" generate --prompt "What is the capital of France?" --temperature 0 --max-tokens 12 --threads 2)"
 [[ "$answer" == *Paris* ]] || { echo "expected the greedy answer to name Paris, got: $answer"; exit 1; }
+echo "== generation speed: ours and ONNX Runtime from Node.js on one fixture prompt, once (no timing assertions)"
+bash scripts/bench-generation.sh --repetitions 1 --prompts 1 --warmup 0 --output "$work/generation-speed.md" >/dev/null
+grep -q "^| \*\*all prompts\*\* |" "$work/generation-speed.md" || { echo "bench-generation wrote no table"; exit 1; }
 echo "smoke: ok"

@@ -22,6 +22,7 @@ var root = new RootCommand(
     GenerateCommand.Create(),
     GenArmTrainCommand.Create(),
     GenerationBenchCommand.Create(),
+    GenerationSpeedCommand.Create(),
     TrainEnsembleCommand.Create(),
     PrototypeCurveCommand.Create(),
     EnsembleBenchCommand.Create(),
