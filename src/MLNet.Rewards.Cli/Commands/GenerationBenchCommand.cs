@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using MLNet.Rewards.Cli.Reports;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
@@ -100,31 +99,28 @@ internal static class GenerationBenchCommand
 
         public void Speed(string fixturePath, StringBuilder report)
         {
-            using var fixture = JsonDocument.Parse(File.ReadAllBytes(fixturePath));
             var rows = new List<string[]>();
-            double plainTokens = 0, plainSeconds = 0, guidedTokens = 0, guidedSeconds = 0, guideSeconds = 0;
-            foreach (var generation in fixture.RootElement.GetProperty("generations").EnumerateArray())
+            var plainSpeeds = new List<DecodingSpeed>();
+            double guidedTokens = 0, guidedSeconds = 0, guideSeconds = 0;
+            foreach (var reference in ReferenceGeneration.ReadFixture(fixturePath))
             {
-                var messages = generation.GetProperty("messages").EnumerateArray().Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
-                double reference = generation.GetProperty("tokens_per_second_python_ort").GetDouble();
-                int steps = generation.GetProperty("steps").GetArrayLength();
-                var greedy = SamplingOptions.Greedy(steps);
-                var plain = _generator.Generate(messages, 1, greedy, cancellationToken: cancel);
+                var plain = _generator.Generate(reference.Messages, 1, reference.GreedyOptions, cancellationToken: cancel);
                 var timing = new TimedGuide(new GenArmGuide([new WeightedArm(harmless, 1f), new WeightedArm(helpful, 1f)]));
-                var guided = _generator.Generate(messages, 1, greedy, timing, cancellationToken: cancel);
-                plainTokens += plain.GeneratedTokens;
-                plainSeconds += plain.Elapsed.TotalSeconds;
+                var guided = _generator.Generate(reference.Messages, 1, reference.GreedyOptions, timing, cancellationToken: cancel);
+                var speed = DecodingSpeed.Of(plain);
+                plainSpeeds.Add(speed);
                 guidedTokens += guided.GeneratedTokens;
                 guidedSeconds += guided.Elapsed.TotalSeconds;
                 guideSeconds += timing.Elapsed.TotalSeconds;
-                rows.Add([messages[^1].Content, plain.GeneratedTokens.ToString(Invariant), N(plain.GeneratedTokens / plain.Elapsed.TotalSeconds, "F1"), N(plain.DecodeTokensPerSecond, "F1"), N(reference, "F1"), N(guided.GeneratedTokens / guided.Elapsed.TotalSeconds, "F1"), N(1000 * timing.Elapsed.TotalSeconds / Math.Max(1, timing.Calls), "F2")]);
+                rows.Add([reference.Label, plain.GeneratedTokens.ToString(Invariant), N(speed.TotalTokensPerSecond, "F1"), N(speed.DecodeTokensPerSecond, "F1"), N(reference.ReferenceTokensPerSecond, "F1"), N(guided.GeneratedTokens / guided.Elapsed.TotalSeconds, "F1"), N(1000 * timing.Elapsed.TotalSeconds / Math.Max(1, timing.Calls), "F2")]);
             }
 
-            report.AppendLine("## Speed (greedy, the model folder's 4 fixture prompts, batch 1)");
+            report.AppendLine("## Speed (greedy, the model folder's 4 fixture prompts, batch 1, no warm-up: see generation-speed.md for the side-by-side benchmark)");
             report.AppendLine();
             Table(report, ["prompt", "tokens", "ours tokens/s (incl. prefill)", "ours decode tokens/s", "Python ORT tokens/s (fixture)", "GenARM 2 heads tokens/s", "guide ms/token"], rows);
-            double perTokenPlain = plainSeconds / plainTokens, perTokenGuide = guideSeconds / guidedTokens;
-            report.AppendLine(CultureInfo.InvariantCulture, $"Overall: plain {N(plainTokens / plainSeconds, "F1")} tokens/s; GenARM with two heads {N(guidedTokens / guidedSeconds, "F1")} tokens/s (the guided answers differ, so lengths differ). The guide itself (both heads, every step) takes {N(1000 * perTokenGuide, "F2")} ms per token = {N(100 * perTokenGuide / perTokenPlain, "F1")}% of a plain decoding step ({N(1000 * perTokenPlain, "F1")} ms).");
+            var all = DecodingSpeed.Sum(plainSpeeds);
+            double perTokenPlain = (all.Prefill + all.Decode).TotalSeconds / all.GeneratedTokens, perTokenGuide = guideSeconds / guidedTokens;
+            report.AppendLine(CultureInfo.InvariantCulture, $"Overall: plain {N(all.TotalTokensPerSecond, "F1")} tokens/s; GenARM with two heads {N(guidedTokens / guidedSeconds, "F1")} tokens/s (the guided answers differ, so lengths differ). The guide itself (both heads, every step) takes {N(1000 * perTokenGuide, "F2")} ms per token = {N(100 * perTokenGuide / perTokenPlain, "F1")}% of a plain decoding step ({N(1000 * perTokenPlain, "F1")} ms).");
             report.AppendLine();
         }
 
