@@ -43,6 +43,38 @@ public sealed class GemmTests
     public void AddTransposedAMultiplyMatchesReference(int m, int n, int k) => CheckAddTransposedAMultiply(m, n, k);
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void A_rows_result_does_not_depend_on_the_rows_computed_with_it(bool wide)
+    {
+        // A single request and the same row inside a batch must score bit-identically (ML.NET scores row by row, Core in
+        // batches); shapes cover packed and in-place weights and columns outside whole 4-column tiles.
+        bool saved = Gemm.UseWideKernels;
+        Gemm.UseWideKernels = wide;
+        try
+        {
+            foreach (var (n, k) in new[] { (37, 300), (70, 1024), (9, 20) })
+            {
+                var weights = RandomValues(n * k, 11);
+                var bias = RandomValues(n, 12);
+                var batch = RandomValues(9 * k, 13);
+                var together = new float[9 * n];
+                Gemm.MultiplyTransposedB(batch, weights, bias, together, 9, n, k, relu: true);
+                for (int rows = 1; rows <= 9; rows++)
+                {
+                    var alone = new float[rows * n];
+                    Gemm.MultiplyTransposedB(batch.AsSpan(0, rows * k), weights, bias, alone, rows, n, k, relu: true);
+                    CollectionAssert.AreEqual(together.AsSpan(0, rows * n).ToArray(), alone, $"{rows} rows, n {n}, k {k}");
+                }
+            }
+        }
+        finally
+        {
+            Gemm.UseWideKernels = saved;
+        }
+    }
+
+    [TestMethod]
     public void TheNarrowKernelsMatchTheReferenceToo()
     {
         // On an AVX-512 machine the 512-bit kernels run; this covers the 256-bit ones used elsewhere.

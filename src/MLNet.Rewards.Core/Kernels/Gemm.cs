@@ -77,20 +77,9 @@ public static class Gemm
             c[..(m * n)].Clear();
         }
 
-        if (m >= 4)
+        if (k > 0)
         {
             MultiplyTransposedBTiled(a, b, c, m, n, k);
-        }
-        else if (k > 0)
-        {
-            // A single request (one pair is two rows): zero rows pad it to one 4-row tile, so the weights, which dominate the
-            // cost, still stream through the tiled kernel once.
-            var padded = PackBuffers.SmallInput(4 * k);
-            a[..(m * k)].CopyTo(padded);
-            padded.AsSpan(m * k, (4 - m) * k).Clear();
-            var output = PackBuffers.SmallOutput(4 * n);
-            MultiplyTransposedBTiled(padded.AsSpan(0, 4 * k), b, output, 4, n, k);
-            output.AsSpan(0, m * n).CopyTo(c);
         }
 
         if (!bias.IsEmpty || relu)
@@ -113,7 +102,7 @@ public static class Gemm
 
     /// <summary>
     /// The blocked body of <see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>
-    /// for m ≥ 4: a depth block of a is packed (zero-padded to whole vectors); b is read in place when its rows are whole
+    /// (any number of rows): a depth block of a is packed (zero-padded to whole vectors); b is read in place when its rows are whole
     /// vectors (the weights are read once per call, so copying them would double the traffic), else packed too.
     /// </summary>
     private static unsafe void MultiplyTransposedBTiled(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
@@ -171,9 +160,24 @@ public static class Gemm
                         }
                     }
 
+                    // Rows outside a 4-row tile (a single request, or the last rows of a batch) get the tile's own
+                    // accumulation for one row, so a row's result never depends on the rows computed with it.
                     for (; i < m; i++)
                     {
-                        for (int j = 0; j < jc; j++)
+                        int j = 0;
+                        for (; j + 4 <= jc; j += 4)
+                        {
+                            if (wide)
+                            {
+                                DotRow1x4Wide(aPacked + (i * kp), bBlock + (j * bStride), bStride, kp, c, (i * n) + j0 + j, first);
+                            }
+                            else
+                            {
+                                DotRow1x4(aPacked + (i * kp), bBlock + (j * bStride), bStride, kp, c, (i * n) + j0 + j, first);
+                            }
+                        }
+
+                        for (; j < jc; j++)
                         {
                             DotOne(aPacked + (i * kp), bBlock + (j * bStride), kp, c, (i * n) + j0 + j, first);
                         }
@@ -491,6 +495,58 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// One row of <see cref="DotTile4x4"/>: the same accumulation and horizontal sums for one row of a against four rows of
+    /// b, so its four results are bit-identical to that row's in a 4 x 4 tile, at a quarter of the multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DotRow1x4(float* a0, float* b0, int bStride, int depth, Span<float> c, int cOffset, bool first)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        float* b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
+        for (int p = 0; p < depth; p += Lanes)
+        {
+            var x = Vector256.Load(a0 + p);
+            s0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b0 + p), s0);
+            s1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b1 + p), s1);
+            s2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b2 + p), s2);
+            s3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b3 + p), s3);
+        }
+
+        StoreRowSums(HorizontalSum4(s0, s1, s2, s3), c, cOffset, first);
+    }
+
+    /// <summary>The 512-bit form of <see cref="DotRow1x4"/>, matching one row of <see cref="DotTile4x4Wide"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DotRow1x4Wide(float* a0, float* b0, int bStride, int depth, Span<float> c, int cOffset, bool first)
+    {
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        float* b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
+        for (int p = 0; p < depth; p += 16)
+        {
+            var x = Vector512.Load(a0 + p);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b0 + p), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b1 + p), s1);
+            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b2 + p), s2);
+            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b3 + p), s3);
+        }
+
+        var sums = HorizontalSum4(s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper());
+        StoreRowSums(sums, c, cOffset, first);
+    }
+
+    /// <summary>Writes (or adds) four sums into c at <paramref name="cOffset"/>, as <see cref="StoreSums"/> does for one row.</summary>
+    private static void StoreRowSums(Vector128<float> row, Span<float> c, int cOffset, bool first)
+    {
+        var target = c.Slice(cOffset, 4);
+        if (!first)
+        {
+            row += Vector128.Create((ReadOnlySpan<float>)target);
+        }
+
+        row.CopyTo(target);
+    }
+
     /// <summary>Writes (or adds) the horizontal sums of a 4 x 4 tile of accumulators into c.</summary>
     private static unsafe void StoreSums(Vector256<float>* sums, Span<float> c, int cOffset, int n, bool first)
     {
@@ -563,19 +619,9 @@ public static class Gemm
         [ThreadStatic]
         private static float[]? t_b;
 
-        [ThreadStatic]
-        private static float[]? t_smallInput;
-
-        [ThreadStatic]
-        private static float[]? t_smallOutput;
-
         public static float[] A(int length) => Ensure(ref t_a, length);
 
         public static float[] B(int length) => Ensure(ref t_b, length);
-
-        public static float[] SmallInput(int length) => Ensure(ref t_smallInput, length);
-
-        public static float[] SmallOutput(int length) => Ensure(ref t_smallOutput, length);
 
         private static float[] Ensure(ref float[]? buffer, int length)
         {
