@@ -40,9 +40,15 @@ public sealed class EvidenceCommandTests
             StringAssert.Contains(stdout, "mean-1std");
             StringAssert.Contains(stdout, "llmbar.jsonl.gz");
 
-            // An ensemble zip is not a pairwise model: a clear bad-input error.
-            (code, _, stderr) = CliProcess.Run(null, "evaluate", "--model", ensemble, "--data", SharedFiles.Data("llmbar.jsonl.gz"));
-            Assert.AreEqual(3, code);
+            // evaluate takes any reward model: the ensemble is scored by its saved aggregation.
+            (code, stdout, stderr) = CliProcess.Run(null, "evaluate", "--model", ensemble, "--data", SharedFiles.Data("llmbar.jsonl.gz"));
+            Assert.AreEqual(0, code, stderr);
+            StringAssert.Contains(stdout, "llmbar.jsonl.gz");
+            StringAssert.Contains(stdout, "419");
+
+            // The embedding store belongs to the pairwise route; asking for it with an ensemble is a usage error.
+            (code, _, stderr) = CliProcess.Run(null, "evaluate", "--model", ensemble, "--store", CliProcess.TempPath(".sqlite"), "--data", SharedFiles.Data("llmbar.jsonl.gz"));
+            Assert.AreEqual(2, code, stderr);
             StringAssert.Contains(stderr, "reward-ensemble");
         }
         finally

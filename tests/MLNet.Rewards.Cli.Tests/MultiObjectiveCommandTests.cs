@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MLNet.Rewards.Tests;
 
@@ -40,6 +41,29 @@ public sealed class MultiObjectiveCommandTests
         CollectionAssert.AreEqual(new[] { "helpfulness", "harmless", "length" }, root.GetProperty("objectives").EnumerateObject().Select(p => p.Name).ToArray());
         Assert.AreEqual(1.0, root.GetProperty("gateWeights").EnumerateObject().Sum(p => p.Value.GetDouble()), 1e-5);
         Assert.AreEqual(5.0, root.GetProperty("rawObjectives").GetProperty("length").GetDouble());
+    }
+
+    [TestMethod]
+    public void EvaluateScoresPairsWithTheModelsOwnCombination()
+    {
+        (string Prompt, string Chosen, string Rejected)[] pairs =
+        [
+            ("How do I boil an egg?", "Put it in boiling water for eight minutes, then cool it in cold water.", "Eggs."),
+            ("Name a colour.", "Blue.", "I would rather not say anything about colours at all, sorry."),
+            ("What is 2 + 2?", "4", "It is 5, as everybody knows."),
+        ];
+        string data = CliProcess.TempPath(".jsonl");
+        File.WriteAllLines(data, pairs.Select(p => JsonSerializer.Serialize(new { prompt = p.Prompt, chosen = p.Chosen, rejected = p.Rejected })));
+        string rows = string.Join('\n', pairs.SelectMany(p => new[] { (p.Prompt, p.Chosen), (p.Prompt, p.Rejected) })
+            .Select(r => JsonSerializer.Serialize(new { prompt = r.Item1, response = r.Item2 })));
+        var (code, stdout, stderr) = CliProcess.Run(rows, "score", "--model", Model.Value);
+        Assert.AreEqual(0, code, stderr);
+        var rewards = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("reward").GetDouble()).ToArray();
+        double expected = Enumerable.Range(0, pairs.Length).Count(i => rewards[2 * i] > rewards[(2 * i) + 1]) / (double)pairs.Length;
+
+        (code, stdout, stderr) = CliProcess.Run(null, "evaluate", "--model", Model.Value, "--data", data);
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stdout, $"| {expected.ToString("F3", CultureInfo.InvariantCulture)} [");
     }
 
     [TestMethod]
