@@ -82,7 +82,7 @@ internal static class EvaluateCommand
         var rejected = new float[pairs.Count];
         for (int start = 0; start < pairs.Count; start += Block)
         {
-            var block = pairs.Skip(start).Take(Block).ToList();
+            var block = Enumerable.Range(start, Math.Min(Block, pairs.Count - start)).Select(i => pairs[i]).ToList();
             var prompts = block.Select(p => p.Prompt).ToList();
             var chosenScores = scorer.Score(prompts, [.. block.Select(p => p.Chosen)]);
             var rejectedScores = scorer.Score(prompts, [.. block.Select(p => p.Rejected)]);

@@ -65,7 +65,7 @@ internal static class GenerationBenchCommand
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture, $"<!-- written by: mlnet-rewards {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))} -->");
             Console.Error.WriteLine("speed: greedy decoding of the fixture prompts, plain and guided");
-            bench.Speed(Path.Combine(folder, "fixture.json"), report);
+            bench.Speed(Path.Combine(folder, ReferenceGeneration.FixtureFileName), report);
             foreach (var (name, list) in heldOut)
             {
                 Console.Error.WriteLine($"held-out prompts: {name} ({list.Count} prompts: plain, best-of-16, GenARM at 3 alphas)");

@@ -535,7 +535,7 @@ public static class Gemm
         StoreRowSums(sums, c, cOffset, first);
     }
 
-    /// <summary>Writes (or adds) four sums into c at <paramref name="cOffset"/>, as <see cref="StoreSums"/> does for one row.</summary>
+    /// <summary>Writes (or adds) one row's four sums into c at <paramref name="cOffset"/>.</summary>
     private static void StoreRowSums(Vector128<float> row, Span<float> c, int cOffset, bool first)
     {
         var target = c.Slice(cOffset, 4);
@@ -555,17 +555,9 @@ public static class Gemm
             throw new ArgumentException("output tile out of range", nameof(c));
         }
 
-        ref float cRef = ref MemoryMarshal.GetReference(c);
         for (int r = 0; r < 4; r++)
         {
-            var row = HorizontalSum4(sums[4 * r], sums[(4 * r) + 1], sums[(4 * r) + 2], sums[(4 * r) + 3]);
-            nuint offset = (nuint)(cOffset + (r * n));
-            if (!first)
-            {
-                row += Vector128.LoadUnsafe(ref cRef, offset);
-            }
-
-            row.StoreUnsafe(ref cRef, offset);
+            StoreRowSums(HorizontalSum4(sums[4 * r], sums[(4 * r) + 1], sums[(4 * r) + 2], sums[(4 * r) + 3]), c, cOffset + (r * n), first);
         }
     }
 
