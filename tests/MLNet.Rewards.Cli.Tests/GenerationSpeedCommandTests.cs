@@ -18,11 +18,24 @@ public sealed class GenerationSpeedCommandTests
         var prompt = report.RootElement.GetProperty("prompts").EnumerateArray().Single();
         Assert.AreEqual("What is the capital of France?", prompt.GetProperty("prompt").GetString());
         Assert.AreEqual(37, prompt.GetProperty("promptTokens").GetInt32());
-        Assert.AreEqual(10, prompt.GetProperty("generatedTokens").GetInt32());
-        Assert.IsTrue(prompt.GetProperty("matchesFixture").GetBoolean());
+        // Without AVX-512, ONNX Runtime runs other 4-bit kernels than the ones that reproduce the fixture, and a near tie
+        // may flip a token (see FixtureKernels in the Core tests).
+        bool exact = prompt.GetProperty("matchesFixture").GetBoolean();
+        Assert.IsTrue(exact || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported, "on the fixture's kernels every id is the fixture's");
+        int generated = prompt.GetProperty("generatedTokens").GetInt32();
+        if (exact)
+        {
+            Assert.AreEqual(10, generated);
+            Assert.AreEqual(JsonValueKind.Null, prompt.GetProperty("departsAtNearTie").ValueKind);
+        }
+        else
+        {
+            Assert.IsGreaterThan(prompt.GetProperty("departsAtNearTie").GetInt32(), generated);
+        }
+
         Assert.IsGreaterThan(0.0, prompt.GetProperty("decodeTokensPerSecond").GetDouble());
         Assert.IsGreaterThanOrEqualTo(0.0, prompt.GetProperty("jitMs").GetDouble());
-        Assert.AreEqual(10, report.RootElement.GetProperty("overall").GetProperty("generatedTokens").GetInt32());
+        Assert.AreEqual(generated, report.RootElement.GetProperty("overall").GetProperty("generatedTokens").GetInt32());
         Assert.AreEqual(2, report.RootElement.GetProperty("threads").GetInt32());
     }
 

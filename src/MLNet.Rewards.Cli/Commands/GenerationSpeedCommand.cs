@@ -82,10 +82,10 @@ internal static class GenerationSpeedCommand
             var jitBefore = JitInfo.GetCompilationTime();
             var result = generator.Generate(reference.PromptIds, 1, reference.GreedyOptions, cancellationToken: cancel);
             double jitMs = (JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
-            reference.Verify(result.Candidates[0].TokenIds, "mlnet-rewards");
+            int? nearTieStep = reference.Verify(result.Candidates[0].TokenIds, "mlnet-rewards");
             var speed = DecodingSpeed.Of(result);
             speeds.Add(speed);
-            rows.Add(new PromptSpeed(index, reference.Label, speed.PromptTokens, speed.GeneratedTokens, Round(speed.Prefill.TotalMilliseconds), Round(speed.Decode.TotalMilliseconds), Round(speed.DecodeTokensPerSecond), Round(speed.TotalTokensPerSecond), Round(jitMs), MatchesFixture: true));
+            rows.Add(new PromptSpeed(index, reference.Label, speed.PromptTokens, speed.GeneratedTokens, Round(speed.Prefill.TotalMilliseconds), Round(speed.Decode.TotalMilliseconds), Round(speed.DecodeTokensPerSecond), Round(speed.TotalTokensPerSecond), Round(jitMs), MatchesFixture: nearTieStep is null, nearTieStep));
         }
 
         var all = DecodingSpeed.Sum(speeds);
@@ -96,7 +96,7 @@ internal static class GenerationSpeedCommand
 
     private static void WriteTable(SpeedReport report)
     {
-        Console.WriteLine($"{report.Runner}, {report.Threads} threads, {report.Warmup} untimed warm-up pass(es) over the prompts, model loaded in {report.LoadMs:F0} ms; every generated id equals the fixture's");
+        Console.WriteLine($"{report.Runner}, {report.Threads} threads, {report.Warmup} untimed warm-up pass(es) over the prompts, model loaded in {report.LoadMs:F0} ms; {FixtureAgreement(report.Prompts)}");
         var table = ResultTables.Create(">#", "prompt", ">prompt tokens", ">generated", ">prefill ms", ">decode tokens/s", ">total tokens/s", ">JIT ms");
         foreach (var row in report.Prompts)
         {
@@ -113,11 +113,19 @@ internal static class GenerationSpeedCommand
         Console.WriteLine("decode tokens/s = tokens after the first / time after the prompt's run; total tokens/s = all new tokens / whole generation time; JIT ms = time .NET spent compiling methods (any thread) during the prompt.");
     }
 
+    private static string FixtureAgreement(IReadOnlyList<PromptSpeed> prompts)
+    {
+        var departures = prompts.Where(p => p.DepartsAtNearTie is not null).Select(p => $"#{p.Index} at step {p.DepartsAtNearTie}").ToList();
+        return departures.Count == 0
+            ? "every generated id equals the fixture's"
+            : $"generated ids equal the fixture's up to a near tie of the reference's logits ({string.Join(", ", departures)}; ONNX Runtime's kernels on this CPU differ from the fixture's)";
+    }
+
     private static double Round(double value) => Math.Round(value, 3);
 
     private sealed record SpeedReport(string Runner, string OnnxRuntimeVersion, int Threads, int Warmup, double LoadMs, IReadOnlyList<PromptSpeed> Prompts, OverallSpeed Overall);
 
-    private sealed record PromptSpeed(int Index, string Prompt, int PromptTokens, int GeneratedTokens, double PrefillMs, double DecodeMs, double DecodeTokensPerSecond, double TotalTokensPerSecond, double JitMs, bool MatchesFixture);
+    private sealed record PromptSpeed(int Index, string Prompt, int PromptTokens, int GeneratedTokens, double PrefillMs, double DecodeMs, double DecodeTokensPerSecond, double TotalTokensPerSecond, double JitMs, bool MatchesFixture, int? DepartsAtNearTie);
 
     private sealed record OverallSpeed(int GeneratedTokens, double PrefillMs, double DecodeMs, double DecodeTokensPerSecond, double TotalTokensPerSecond);
 }

@@ -10,6 +10,7 @@ public sealed class CausalLanguageModelTests
     [TestMethod]
     public void Greedy_decoding_reproduces_every_fixture_generation()
     {
+        // Teacher-forced with the fixture's tokens, so that every step is compared even where a near tie flips a token.
         var model = SmolLm.Model;
         Span<int> top = stackalloc int[5];
         Span<float> topValues = stackalloc float[5];
@@ -18,27 +19,33 @@ public sealed class CausalLanguageModelTests
         {
             CollectionAssert.AreEqual(generation.PromptIds, model.EncodeChat(generation.Messages));
             using var state = model.Prefill(generation.PromptIds, 1);
-            var generated = new List<int>();
-            foreach (var step in generation.Steps)
+            for (int step = 0; step < generation.Steps.Length; step++)
             {
+                var expected = generation.Steps[step];
                 var logits = state.Logits.Row(0);
-                TokenSampler.TopIndices(logits, 5, top, topValues);
-                CollectionAssert.AreEqual(step.Top5Ids, top.ToArray(), $"top-5 ids at step {generated.Count} of '{generation.Messages[0].Content}'");
+                string where = $"step {step} of '{generation.Messages[0].Content}'";
                 for (int i = 0; i < 5; i++)
                 {
-                    worst = Math.Max(worst, Math.Abs(step.Top5Logits[i] - topValues[i]));
+                    worst = Math.Max(worst, Math.Abs(expected.Top5Logits[i] - logits[expected.Top5Ids[i]]));
                 }
 
                 int token = TensorPrimitives.IndexOfMax(logits);
-                Assert.AreEqual(step.Token, token);
-                generated.Add(token);
-                model.Step(state, [token]);
-            }
+                if (FixtureKernels.RunHere)
+                {
+                    TokenSampler.TopIndices(logits, 5, top, topValues);
+                    CollectionAssert.AreEqual(expected.Top5Ids, top.ToArray(), $"top-5 ids at {where}");
+                    Assert.AreEqual(expected.Token, token, where);
+                }
+                else
+                {
+                    Assert.IsLessThanOrEqualTo(ReferenceGeneration.NearTieMargin, logits[token] - logits[expected.Token], $"the fixture's token is no near tie of ours at {where}");
+                }
 
-            Assert.AreEqual(generation.Text, model.Tokenizer.Decode(generated));
+                model.Step(state, [expected.Token]);
+            }
         }
 
-        Assert.IsLessThan(1e-2, worst, $"largest top-5 logit difference {worst}");
+        Assert.IsLessThan(FixtureKernels.LogitTolerance, worst, $"largest top-5 logit difference {worst}");
     }
 
     [TestMethod]
@@ -70,9 +77,20 @@ public sealed class CausalLanguageModelTests
                 // Not bit-identical: every MatMulNBits quantises its activations to int8 (accuracy_level 4), and the cached
                 // and uncached attention kernels round differently, which moves a few int8 values by one step. Measured:
                 // mean |d logit| <= 0.37, max <= 0.95 with the same argmax; a cache fed the wrong positions gives mean >= 1.9.
-                Assert.AreEqual(TensorPrimitives.IndexOfMax(fullLogits.Row(position)), TensorPrimitives.IndexOfMax(state.Logits.Row(row)), $"argmax at {position}");
-                Assert.IsLessThan(0.5f, MeanDiff(fullLogits.Row(position), state.Logits.Row(row)), $"mean logit difference at {position}");
-                Assert.IsLessThan(1.5f, MaxDiff(fullLogits.Row(position), state.Logits.Row(row)), $"largest logit difference at {position}");
+                // Without the fixture's kernels (FixtureKernels) the two runs differ more, and near ties may flip.
+                var full = fullLogits.Row(position);
+                int cachedChoice = TensorPrimitives.IndexOfMax(state.Logits.Row(row));
+                if (FixtureKernels.RunHere)
+                {
+                    Assert.AreEqual(TensorPrimitives.IndexOfMax(full), cachedChoice, $"argmax at {position}");
+                }
+                else
+                {
+                    Assert.IsLessThanOrEqualTo(ReferenceGeneration.NearTieMargin, TensorPrimitives.Max(full) - full[cachedChoice], $"the cached choice is no near tie of the full run's at {position}");
+                }
+
+                Assert.IsLessThan(0.5f, MeanDiff(full, state.Logits.Row(row)), $"mean logit difference at {position}");
+                Assert.IsLessThan(FixtureKernels.BatchTolerance, MaxDiff(full, state.Logits.Row(row)), $"largest logit difference at {position}");
                 Assert.IsLessThan(1f, MaxDiff(fullHidden.Row(position), state.Hidden.Row(row)), $"largest hidden difference at {position}");
             }
 
@@ -120,7 +138,13 @@ public sealed class CausalLanguageModelTests
             CollectionAssert.AreEqual(first.Candidates[i].TokenIds, again.Candidates[i].TokenIds);
         }
 
-        CollectionAssert.AreEqual(first.Candidates[0].TokenIds, alone.Candidates[0].TokenIds);
+        Assert.AreEqual(first.Candidates[0].TokenIds[0], alone.Candidates[0].TokenIds[0], "the first token comes from the shared prefill");
+        if (FixtureKernels.RunHere)
+        {
+            // Elsewhere a row's logits depend on the batch size (FixtureKernels), so the samples part after a few tokens.
+            CollectionAssert.AreEqual(first.Candidates[0].TokenIds, alone.Candidates[0].TokenIds);
+        }
+
         Assert.IsTrue(first.Candidates.Select(c => c.Text).Distinct().Count() > 1, "three samples at temperature 0.9 should not all be equal");
         var other = generator.Generate(chat, 1, options with { Seed = 8 });
         Assert.IsFalse(other.Candidates[0].TokenIds.SequenceEqual(first.Candidates[0].TokenIds));
