@@ -49,4 +49,8 @@ answer="$("${cli[@]}" generate --prompt "What is the capital of France?" --tempe
 echo "== generation speed: ours and ONNX Runtime from Node.js on one fixture prompt, once (no timing assertions)"
 bash scripts/bench-generation.sh --repetitions 1 --prompts 1 --warmup 0 --output "$work/generation-speed.md" >/dev/null
 grep -q "^| \*\*all prompts\*\* |" "$work/generation-speed.md" || { echo "bench-generation wrote no table"; exit 1; }
+echo "== Microsoft.Extensions.AI sample: best-of-4 from the local model, ranked by the reward zip"
+dotnet build samples/RewardRankedChat -c Release --nologo -v quiet
+dotnet samples/RewardRankedChat/bin/Release/net10.0/RewardRankedChat.dll --reward "$work/model.zip" --candidates 4 "How do I boil an egg?" | tee "$work/chat.out"
+grep -qE "^reward -?[0-9.]+; candidates ([^,]+, ){3}[^,]+; refused False$" "$work/chat.out" || { echo "the chat sample printed no ranked answer"; exit 1; }
 echo "smoke: ok"

@@ -12,7 +12,7 @@ results_dir="$(mktemp -d)"
 trap 'rm -rf "$results_dir"' EXIT
 
 core_projects=(tests/MLNet.Rewards.Core.Tests)
-for extra in tests/MLNet.Rewards.Cli.Tests; do
+for extra in tests/MLNet.Rewards.Cli.Tests tests/MLNet.Rewards.Extensions.AI.Tests; do
   [ -d "$extra" ] && core_projects+=("$extra")
 done
 
