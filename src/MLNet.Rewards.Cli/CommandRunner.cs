@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Storage;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli;
@@ -44,7 +45,7 @@ internal static class CommandRunner
     {
         switch (e)
         {
-            case DataFormatException or ModelFormatException or FileNotFoundException or DirectoryNotFoundException:
+            case DataFormatException or ModelFormatException or DamagedVectorException or FileNotFoundException or DirectoryNotFoundException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
             case ArgumentException or UsageException:

@@ -8,7 +8,7 @@ namespace MLNet.Rewards.Persistence;
 /// <summary>
 /// The model zip shared by every component: <c>manifest.json</c> (format version, component type, the component's own
 /// description, and the SHA-256 of the weights) plus <c>weights.safetensors</c>. Saving writes a temporary file in the
-/// target folder and renames it over the target, so a crash never leaves a half-written model. Loading checks the
+/// target folder and renames it over the target (<see cref="AtomicFile"/>), so a crash never leaves a half-written model. Loading checks the
 /// format version, the component type and the checksum before anything is used.
 /// </summary>
 public static class ModelArchive
@@ -26,33 +26,13 @@ public static class ModelArchive
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>
-    /// Writes a model zip atomically. <paramref name="body"/> is the component's own description (dimensions, featurizer,
-    /// hyperparameters, training metadata, metrics); the archive adds <c>formatVersion</c>, <c>component</c> and
-    /// <c>weights</c> (file name, size and SHA-256).
+    /// Writes a model zip atomically (<see cref="AtomicFile"/>: a directory, device or pipe at <paramref name="path"/> is
+    /// refused, and temporary files left by killed saves in its folder are removed). <paramref name="body"/> is the
+    /// component's own description (dimensions, featurizer, hyperparameters, training metadata, metrics); the archive
+    /// adds <c>formatVersion</c>, <c>component</c> and <c>weights</c> (file name, size and SHA-256).
     /// </summary>
-    public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
-    {
-        byte[] zipBytes = ToBytes(component, body, tensors);
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string directory = System.IO.Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(zipBytes);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors) =>
+        AtomicFile.Write(path, ToBytes(component, body, tensors));
 
     /// <summary>
     /// The bytes of the model zip that <see cref="Save"/> would write, for containers that embed a model in another file
