@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Training;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli;
@@ -47,6 +48,9 @@ internal static class CommandRunner
             case DataFormatException or ModelFormatException or FileNotFoundException or DirectoryNotFoundException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
+            case TrainingDivergedException:
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failure;
             case ArgumentException or UsageException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;
