@@ -62,4 +62,34 @@ public sealed class BadInputExitCodeTests
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, "all 2 non-blank line(s) were malformed");
     }
+
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("0.2")]
+    public void DivergingTrainingFailsWithExitOneAndSavesNothing(string validationFraction)
+    {
+        string output = CliProcess.TempPath(".zip");
+        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", SharedSlice(100, ".jsonl"), "--output", output, "--head", "linear", "--buckets", "64", "--learning-rate", "1e30", "--validation-fraction", validationFraction);
+        Assert.AreEqual(1, code, stderr);
+        StringAssert.Contains(stderr, "error: training diverged:");
+        Assert.IsFalse(stderr.Contains("Index was out of range", StringComparison.Ordinal), stderr);
+        Assert.IsFalse(File.Exists(output), "no model is saved");
+    }
+
+    [TestMethod]
+    public void ZipWithAHugeManifestIsBadInputAtOnce()
+    {
+        string model = CliProcess.TempPath(".zip");
+        using (var zip = ZipFile.Open(model, ZipArchiveMode.Create))
+        {
+            using var stream = zip.CreateEntry("manifest.json", CompressionLevel.Optimal).Open();
+            stream.Write("{\"formatVersion\":1,\"component\":\"pairwise-reward\""u8);
+            stream.Write(Enumerable.Repeat((byte)' ', 64 << 20).ToArray());
+            stream.Write("}"u8);
+        }
+
+        var (code, _, stderr) = CliProcess.Run(null, "score", "--model", model, "--prompt", "p", "--response", "r");
+        Assert.AreEqual(3, code, stderr);
+        StringAssert.Contains(stderr, "'manifest.json' declares");
+    }
 }
