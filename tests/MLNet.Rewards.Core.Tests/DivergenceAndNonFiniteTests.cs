@@ -4,6 +4,7 @@ using MLNet.Rewards.Ensembles;
 using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Generation;
+using MLNet.Rewards.Guidance;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.Persistence;
@@ -67,6 +68,14 @@ public sealed class DivergenceAndNonFiniteTests
         var trainer = new EnsembleTrainer(new EnsembleTrainerOptions { Members = 2, Trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), LearningRate = 1e30f, ValidationFraction = 0 } });
         var error = Assert.ThrowsExactly<TrainingDivergedException>(() => trainer.Fit(RandomPairs(100, 8, 3)));
         StringAssert.Contains(error.Message, "member ");
+    }
+
+    [TestMethod]
+    public void ADivergingGenArmHeadStopsTraining()
+    {
+        var options = new ArmTrainerOptions { Rank = 2, Epochs = 3, BatchSize = 8, LearningRate = 1e30f, Seed = 1 };
+        var error = Assert.ThrowsExactly<TrainingDivergedException>(() => ArmTrainer.Fit("p", Guidance.SyntheticArmFeatures.Pairs(48, seed: 3, learnable: true), [], Guidance.SyntheticArmFeatures.Vocabulary, options));
+        StringAssert.Contains(error.Message, "ARM");
     }
 
     [TestMethod]
