@@ -56,4 +56,17 @@ public sealed class ModelArchiveLimitTests
         var error = Assert.ThrowsExactly<ModelFormatException>(() => ModelArchive.Load(Zip((ModelArchive.ManifestEntry, manifest), (ModelArchive.WeightsEntry, new byte[8]))));
         StringAssert.Contains(error.Message, "'weights.bytes' is missing");
     }
+
+    [TestMethod]
+    public void AWeightsBombIsRefusedBeforeItIsInflated()
+    {
+        const int Size = 200 << 20;
+        byte[] manifest = Encoding.UTF8.GetBytes($$$"""{"formatVersion":1,"component":"pairwise-reward","weights":{"file":"weights.safetensors","bytes":{{{Size}}},"sha256":"00"}}""");
+        string path = Zip((ModelArchive.ManifestEntry, manifest), (ModelArchive.WeightsEntry, new byte[Size]));
+        Assert.IsLessThan(1L << 20, new FileInfo(path).Length);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var error = Assert.ThrowsExactly<ModelFormatException>(() => ModelArchive.Load(path));
+        StringAssert.Contains(error.Message, "zip bomb");
+        Assert.IsLessThan(16L << 20, GC.GetTotalAllocatedBytes(precise: true) - before);
+    }
 }

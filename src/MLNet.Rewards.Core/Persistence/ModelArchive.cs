@@ -32,6 +32,15 @@ public static class ModelArchive
     /// <summary>Largest weights entry read: one .NET array.</summary>
     public static long MaxWeightsBytes => Array.MaxLength;
 
+    /// <summary>
+    /// Entries above this size must not inflate more than <see cref="MaxCompressionRatio"/> times: float32 weights of a
+    /// trained head deflate by well under 2x, so a 2 GB weights entry from a few megabytes is a bomb, not a model.
+    /// Smaller entries are not checked (an untrained head of zeros compresses about 1000x and is still a valid model).
+    /// </summary>
+    private const long RatioCheckedBytes = 64L << 20;
+
+    private const long MaxCompressionRatio = 100;
+
     /// <summary>Options for every manifest: camelCase, indented, enums as strings.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -247,6 +256,11 @@ public static class ModelArchive
         if (entry.Length > maxBytes)
         {
             throw new ModelFormatException(path, $"'{name}' declares {entry.Length:N0} bytes, more than the {maxBytes:N0} it may have: the file is corrupt or not an MLNet.Rewards model");
+        }
+
+        if (entry.Length > RatioCheckedBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxCompressionRatio)
+        {
+            throw new ModelFormatException(path, $"'{name}' declares {entry.Length:N0} bytes from {entry.CompressedLength:N0} compressed, a ratio no model weights reach: the file is corrupt or a zip bomb");
         }
 
         var content = new byte[entry.Length];
