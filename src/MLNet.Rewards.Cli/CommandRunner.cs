@@ -2,6 +2,7 @@ using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Persistence;
 using MLNet.Rewards.Storage;
+using MLNet.Rewards.Training;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli;
@@ -48,6 +49,9 @@ internal static class CommandRunner
             case DataFormatException or ModelFormatException or DamagedVectorException or FileNotFoundException or DirectoryNotFoundException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
+            case TrainingDivergedException:
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failure;
             case ArgumentException or UsageException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;

@@ -69,6 +69,14 @@ internal static class SharedOptions
             {
                 Console.Error.WriteLine($"{file.Name}: skipped {stats.Skipped} malformed line(s), e.g. line {stats.SkippedExamples[0].Line}: {stats.SkippedExamples[0].Problem}");
             }
+
+            if (stats.Read == 0)
+            {
+                // A file with no pairs is never what was meant: training would stop on an empty set, evaluation print a row of "-".
+                throw new DataFormatException(file.FullName, 0, stats.Skipped > 0
+                    ? $"no preference pairs: all {stats.Skipped} non-blank line(s) were malformed and skipped"
+                    : "no preference pairs: the file is empty (expected JSONL lines with prompt, chosen, rejected)");
+            }
         }
 
         return pairs;
