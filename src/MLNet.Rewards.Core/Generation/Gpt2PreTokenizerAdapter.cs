@@ -1,4 +1,5 @@
 using Microsoft.ML.Tokenizers;
+using MLNet.Rewards.Tokenization;
 
 namespace MLNet.Rewards.Generation;
 
@@ -9,15 +10,11 @@ namespace MLNet.Rewards.Generation;
 /// neither letters nor digits, so "a𝐀" splits in two where the reference tokenizer keeps one pre-token; our scanner works
 /// on Unicode scalar values and matches the reference.
 /// </summary>
-internal sealed class Gpt2PreTokenizerAdapter : PreTokenizer
+internal sealed class Gpt2PreTokenizerAdapter : ScanningPreTokenizer
 {
     public static Gpt2PreTokenizerAdapter Instance { get; } = new();
 
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) => text is null ? [] : Split(text.AsSpan());
-
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => Split(text);
-
-    private static List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
+    protected override List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
     {
         var pieces = new List<(int Start, int Length)>();
         Gpt2PreTokenizer.Split(text, pieces);

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.ML.Tokenizers;
 using static MLNet.Rewards.Tokenization.BertCharacterClasses;
 
 namespace MLNet.Rewards.Tokenization;
@@ -13,15 +12,11 @@ namespace MLNet.Rewards.Tokenization;
 /// splits with a regex that yields only word characters and \p{P}, so it silently drops ASCII symbols ($+&lt;&gt;=^`|~)
 /// and emoji, which the reference keeps (as pieces or [UNK]).
 /// </remarks>
-internal sealed class BertPunctuationPreTokenizer : PreTokenizer
+internal sealed class BertPunctuationPreTokenizer : ScanningPreTokenizer
 {
     public static BertPunctuationPreTokenizer Instance { get; } = new();
 
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) => text is null ? [] : Split(text.AsSpan());
-
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => Split(text);
-
-    private static List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
+    protected override List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
     {
         var words = new List<(int, int)>();
         int start = -1;
