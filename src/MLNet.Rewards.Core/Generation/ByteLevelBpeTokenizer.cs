@@ -1,29 +1,28 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 using MLNet.Rewards.Persistence;
 
 namespace MLNet.Rewards.Generation;
 
 /// <summary>
 /// The byte-level BPE tokenizer of GPT-2-style models (SmolLM2, Llama 3, Qwen), read from a Hugging Face
-/// <c>tokenizer.json</c>: added tokens are matched first (leftmost, longest), the text between them is split by the GPT-2
-/// pattern, each piece's UTF-8 bytes are mapped to printable characters and merged by rank. No BOS or EOS is added.
+/// <c>tokenizer.json</c>: a thin adapter over Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> (byte level, the
+/// tokenizer.json's vocabulary, merges and added tokens, the unknown token fused). Added tokens are matched first, the text
+/// between them is split by the GPT-2 pattern and merged by rank. No BOS or EOS is added.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer
 {
-    private const int MaxCachedWords = 100_000;
-
+    // Two library tokenizers over one vocabulary: one that recognises the added-token strings (for trusted text such as a
+    // rendered template) and one that has no added tokens at all, so that message content can never produce one.
+    private readonly BpeTokenizer _withAddedTokens;
+    private readonly BpeTokenizer _ordinary;
     private readonly Dictionary<string, int> _vocabulary;
     private readonly string[] _tokens;
-    private readonly Dictionary<long, (int Rank, int Merged)> _merges;
-    private readonly int[] _byteTokens = new int[256];
     private readonly AddedToken[] _addedTokens;
     private readonly HashSet<int> _addedIds;
-    private readonly ConcurrentDictionary<string, int[]> _wordCache = new(StringComparer.Ordinal);
-    private readonly int _unknownId;
 
-    private ByteLevelBpeTokenizer(Dictionary<string, int> vocabulary, List<(string Left, string Right)> merges, AddedToken[] addedTokens, string? unknownToken, string path)
+    private ByteLevelBpeTokenizer(Dictionary<string, int> vocabulary, List<string> merges, AddedToken[] addedTokens, string? unknownToken, string path)
     {
         _vocabulary = vocabulary;
         int size = Math.Max(vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1, addedTokens.Length == 0 ? 0 : addedTokens.Max(t => t.Id) + 1);
@@ -38,44 +37,24 @@ public sealed class ByteLevelBpeTokenizer
             _tokens[added.Id] = added.Content;
         }
 
-        // Vocabularies may omit bytes that never occur in their training text (0xC0, 0xF5..0xFF, some controls); those
-        // become the unknown token, as in the reference.
-        int known = 0;
-        for (int b = 0; b < 256; b++)
-        {
-            if (vocabulary.TryGetValue(ByteLevelAlphabet.CharOf((byte)b).ToString(), out int id))
-            {
-                _byteTokens[b] = id;
-                known++;
-            }
-            else
-            {
-                _byteTokens[b] = -1;
-            }
-        }
-
+        int known = Enumerable.Range(0, 256).Count(b => vocabulary.ContainsKey(ByteLevelAlphabet.CharOf((byte)b).ToString()));
         if (known < 128)
         {
             throw new ModelFormatException(path, $"the vocabulary holds only {known} of the 256 byte-level symbols: not a byte-level BPE");
         }
 
-        _unknownId = unknownToken is not null && vocabulary.TryGetValue(unknownToken, out int unk) ? unk : -1;
-
-        _merges = new Dictionary<long, (int, int)>(merges.Count);
-        for (int rank = 0; rank < merges.Count; rank++)
-        {
-            var (left, right) = merges[rank];
-            if (!vocabulary.TryGetValue(left, out int l) || !vocabulary.TryGetValue(right, out int r) || !vocabulary.TryGetValue(left + right, out int merged))
-            {
-                throw new ModelFormatException(path, $"merge {rank} ('{left}' '{right}') names a token that is not in the vocabulary");
-            }
-
-            _merges.TryAdd(Key(l, r), (rank, merged));
-        }
-
-        // Longest first, so that the first one found at a position is the longest (the reference's leftmost-longest match).
         _addedTokens = [.. addedTokens.OrderByDescending(t => t.Content.Length)];
         _addedIds = [.. addedTokens.Select(t => t.Id)];
+        var special = addedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
+        try
+        {
+            _withAddedTokens = Create(vocabulary, merges, unknownToken, special);
+            _ordinary = Create(vocabulary, merges, unknownToken, specialTokens: null);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new ModelFormatException(path, $"not a usable byte-level BPE ({e.Message})", e);
+        }
     }
 
     /// <summary>Number of token ids (the model's vocabulary size).</summary>
@@ -116,10 +95,10 @@ public sealed class ByteLevelBpeTokenizer
                 vocabulary[entry.Name] = entry.Value.GetInt32();
             }
 
-            var merges = new List<(string, string)>();
+            var merges = new List<string>();
             foreach (var merge in Property(model, "merges", tokenizerJsonPath).EnumerateArray())
             {
-                merges.Add(ParseMerge(merge, merges.Count, tokenizerJsonPath));
+                merges.Add(ParseMerge(merge, merges.Count, vocabulary, tokenizerJsonPath));
             }
 
             var added = new List<AddedToken>();
@@ -147,48 +126,17 @@ public sealed class ByteLevelBpeTokenizer
     /// Encodes raw text as the reference tokenizer does: added-token strings in the text (e.g. <c>&lt;|im_start|&gt;</c>)
     /// become their ids. Use <see cref="EncodeOrdinary"/> for untrusted text.
     /// </summary>
-    public int[] Encode(string text)
-    {
-        var ids = new List<int>();
-        int start = 0;
-        while (start < text.Length)
-        {
-            var (at, token) = FindAddedToken(text, start);
-            if (token is null)
-            {
-                AppendOrdinary(text.AsSpan(start), ids);
-                break;
-            }
-
-            AppendOrdinary(text.AsSpan(start, at - start), ids);
-            ids.Add(token.Id);
-            start = at + token.Content.Length;
-        }
-
-        return [.. ids];
-    }
+    public int[] Encode(string text) => [.. _withAddedTokens.EncodeToIds(text)];
 
     /// <summary>Encodes text with every character taken literally: a special-token string becomes ordinary pieces.</summary>
-    public int[] EncodeOrdinary(string text)
-    {
-        var ids = new List<int>();
-        AppendOrdinary(text, ids);
-        return [.. ids];
-    }
+    public int[] EncodeOrdinary(string text) => [.. _ordinary.EncodeToIds(text)];
 
     /// <summary>Appends the ids of <paramref name="text"/>, taken literally, to <paramref name="ids"/>.</summary>
     public void AppendOrdinary(ReadOnlySpan<char> text, List<int> ids)
     {
-        if (text.IsEmpty)
+        if (!text.IsEmpty)
         {
-            return;
-        }
-
-        var pieces = new List<(int Start, int Length)>();
-        Gpt2PreTokenizer.Split(text, pieces);
-        foreach (var (start, length) in pieces)
-        {
-            ids.AddRange(EncodeWord(text.Slice(start, length)));
+            ids.AddRange(_ordinary.EncodeToIds(text));
         }
     }
 
@@ -211,30 +159,29 @@ public sealed class ByteLevelBpeTokenizer
     public bool IsAddedToken(int id) => _addedIds.Contains(id);
 
     /// <summary>Decodes ids to text; added tokens are written as their content unless <paramref name="skipAddedTokens"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not a token of this vocabulary.</exception>
     public string Decode(IEnumerable<int> ids, bool skipAddedTokens = false)
     {
-        var bytes = new List<byte>();
-        var text = new StringBuilder();
-        foreach (int id in ids)
+        var list = ids as IReadOnlyCollection<int> ?? [.. ids];
+        foreach (int id in list)
         {
-            AppendTokenBytes(id, bytes, text, skipAddedTokens);
+            CheckId(id);
         }
 
-        text.Append(Encoding.UTF8.GetString([.. bytes]));
-        return text.ToString();
+        return _withAddedTokens.Decode(list, considerSpecialTokens: !skipAddedTokens) ?? string.Empty;
     }
 
     /// <summary>
     /// Appends the UTF-8 bytes of token <paramref name="id"/> to <paramref name="bytes"/>; an added token first flushes the
     /// pending bytes into <paramref name="text"/> and then appends its content there (or nothing when skipped).
     /// </summary>
+    /// <remarks>
+    /// Kept on our side: the library decodes whole id sequences to text and exposes no per-token bytes, which streaming
+    /// needs to hold back a character split over several tokens (<see cref="IncrementalDetokenizer"/>).
+    /// </remarks>
     internal void AppendTokenBytes(int id, List<byte> bytes, StringBuilder text, bool skipAddedTokens)
     {
-        if ((uint)id >= (uint)_tokens.Length || _tokens[id] is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(id), id, $"not a token id (vocabulary size {_tokens.Length})");
-        }
-
+        CheckId(id);
         if (_addedIds.Contains(id))
         {
             if (bytes.Count > 0)
@@ -257,87 +204,28 @@ public sealed class ByteLevelBpeTokenizer
         }
     }
 
-    private (int At, AddedToken? Token) FindAddedToken(string text, int start)
+    private void CheckId(int id)
     {
-        int best = -1;
-        AddedToken? bestToken = null;
-        foreach (var token in _addedTokens)
+        if ((uint)id >= (uint)_tokens.Length || _tokens[id] is null)
         {
-            int at = text.IndexOf(token.Content, start, StringComparison.Ordinal);
-            if (at >= 0 && (best < 0 || at < best))
-            {
-                best = at;
-                bestToken = token;
-            }
-        }
-
-        return (best, bestToken);
-    }
-
-    private int[] EncodeWord(ReadOnlySpan<char> word)
-    {
-        string key = word.ToString();
-        if (_wordCache.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        int byteCount = Encoding.UTF8.GetByteCount(word);
-        Span<byte> utf8 = byteCount <= 256 ? stackalloc byte[byteCount] : new byte[byteCount];
-        Encoding.UTF8.GetBytes(word, utf8);
-        var symbols = new List<int>(byteCount);
-        bool previousUnknown = false;
-        foreach (byte b in utf8)
-        {
-            int id = _byteTokens[b];
-            if (id >= 0)
-            {
-                symbols.Add(id);
-                previousUnknown = false;
-            }
-            else if (!previousUnknown)
-            {
-                // Consecutive unknown bytes fuse into one unknown token (the reference's fuse_unk).
-                symbols.Add(_unknownId >= 0 ? _unknownId : throw new ArgumentException($"the text holds byte 0x{b:X2}, which this vocabulary cannot encode and it has no unknown token"));
-                previousUnknown = true;
-            }
-        }
-
-        MergeByRank(symbols);
-        int[] result = [.. symbols];
-        if (_wordCache.Count < MaxCachedWords)
-        {
-            _wordCache.TryAdd(key, result);
-        }
-
-        return result;
-    }
-
-    /// <summary>Repeatedly merges the adjacent pair of lowest rank (leftmost first among equals) until none applies.</summary>
-    private void MergeByRank(List<int> symbols)
-    {
-        while (symbols.Count > 1)
-        {
-            int bestRank = int.MaxValue, bestAt = -1, bestMerged = 0;
-            for (int i = 0; i + 1 < symbols.Count; i++)
-            {
-                if (_merges.TryGetValue(Key(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < bestRank)
-                {
-                    (bestRank, bestAt, bestMerged) = (merge.Rank, i, merge.Merged);
-                }
-            }
-
-            if (bestAt < 0)
-            {
-                return;
-            }
-
-            symbols[bestAt] = bestMerged;
-            symbols.RemoveAt(bestAt + 1);
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"not a token id (vocabulary size {_tokens.Length})");
         }
     }
 
-    private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+    private static BpeTokenizer Create(Dictionary<string, int> vocabulary, List<string> merges, string? unknownToken, Dictionary<string, int>? specialTokens) =>
+        BpeTokenizer.Create(new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            SpecialTokens = specialTokens,
+            PreTokenizer = specialTokens is null
+                ? Gpt2PreTokenizerAdapter.Instance
+                : new CompositePreTokenizer([Gpt2PreTokenizerAdapter.Instance], specialTokens),
+            ByteLevel = true,
+            UnknownToken = unknownToken is not null && vocabulary.ContainsKey(unknownToken) ? unknownToken : null,
+
+            // Consecutive bytes missing from the vocabulary become one unknown token, as the reference's fuse_unk.
+            FuseUnknownTokens = true,
+        });
 
     private static bool IsByteLevel(JsonElement pre)
     {
@@ -354,24 +242,35 @@ public sealed class ByteLevelBpeTokenizer
         };
     }
 
-    private static (string, string) ParseMerge(JsonElement merge, int index, string path)
+    /// <summary>A merge as the library takes it ("left right"), checked against the vocabulary.</summary>
+    private static string ParseMerge(JsonElement merge, int index, Dictionary<string, int> vocabulary, string path)
     {
+        (string Left, string Right)? pair = null;
         if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2)
         {
-            return (merge[0].GetString()!, merge[1].GetString()!);
+            pair = (merge[0].GetString()!, merge[1].GetString()!);
         }
-
-        if (merge.ValueKind == JsonValueKind.String)
+        else if (merge.ValueKind == JsonValueKind.String)
         {
             string text = merge.GetString()!;
             int space = text.IndexOf(' ', StringComparison.Ordinal);
             if (space > 0 && space == text.LastIndexOf(' '))
             {
-                return (text[..space], text[(space + 1)..]);
+                pair = (text[..space], text[(space + 1)..]);
             }
         }
 
-        throw new ModelFormatException(path, $"merge {index} is neither [\"left\", \"right\"] nor \"left right\"");
+        if (pair is not { } p)
+        {
+            throw new ModelFormatException(path, $"merge {index} is neither [\"left\", \"right\"] nor \"left right\"");
+        }
+
+        if (!vocabulary.ContainsKey(p.Left) || !vocabulary.ContainsKey(p.Right) || !vocabulary.ContainsKey(p.Left + p.Right))
+        {
+            throw new ModelFormatException(path, $"merge {index} ('{p.Left}' '{p.Right}') names a token that is not in the vocabulary");
+        }
+
+        return p.Left + " " + p.Right;
     }
 
     private static JsonElement Property(JsonElement element, string name, string path) =>
