@@ -26,7 +26,6 @@ done
 command_line="bash scripts/bench-generation.sh --repetitions $repetitions --prompts $prompts --threads $threads --warmup $warmup --output $output"
 model=../shared/models/SmolLM2-135M-Instruct-q4
 
-bash scripts/fetch-onnxruntime.sh >/dev/null
 peer="$(bash scripts/install-node-peer.sh)"
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet >/dev/null
 work="$(mktemp -d)"

@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${MLNET_REWARDS_DATA:-../shared/data}"
-bash scripts/fetch-onnxruntime.sh >/dev/null
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
 args=(demo)
 if [ -d "$data" ]; then args+=(--data "$data"); else echo "no $data: running the synthetic benchmark" >&2; fi

@@ -14,7 +14,6 @@
 # the bench; SWEEP=1 adds the PKU head's regularisation sweep quoted in docs/generation.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/fetch-onnxruntime.sh >/dev/null
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
 work="${WORK:-$(mktemp -d)}"
 mkdir -p "$work"

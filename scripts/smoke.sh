@@ -26,7 +26,6 @@ set -e
 [ "$code" -eq 3 ] || { echo "expected exit code 3 for a missing model, got $code"; exit 1; }
 
 echo "== embedding store: kill -9 an 'embed' run part-way, then check that the next run resumes"
-bash scripts/fetch-onnxruntime.sh >/dev/null
 store="$work/embeddings.sqlite"
 embed=("${cli[@]}" embed --int8 --data "$data/llmbar.jsonl.gz" "$data/llmbar-processed.jsonl.gz" --store "$store")
 "${embed[@]}" >"$work/embed1.out" 2>"$work/embed1.err" &

@@ -5,9 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-# ONNX Runtime's native library, for the ONNX binding and the sentence-encoder tests (cached outside the repository).
-bash scripts/fetch-onnxruntime.sh >/dev/null
-
 results_dir="$(mktemp -d)"
 trap 'rm -rf "$results_dir"' EXIT
 

@@ -90,7 +90,7 @@ internal static class GenerationSpeedCommand
 
         var all = DecodingSpeed.Sum(speeds);
         var overall = new OverallSpeed(all.GeneratedTokens, Round(all.Prefill.TotalMilliseconds), Round(all.Decode.TotalMilliseconds), Round(all.DecodeTokensPerSecond), Round(all.TotalTokensPerSecond));
-        string version = OnnxRuntimeLibrary.Version;
+        string version = OnnxSession.RuntimeVersion;
         return new SpeedReport($"mlnet-rewards (.NET {Environment.Version}, ONNX Runtime {version})", version, threads, warmup, Round(loadMs), rows, overall);
     }
 

@@ -27,4 +27,7 @@ public sealed record FeaturizerContext
 
     /// <summary>An explicit model folder that overrides the one recorded in the spec, or null.</summary>
     public string? ModelDirectory { get; init; }
+
+    /// <summary>Where ONNX featurizers run, overriding their spec (null: as the spec says, CPU by default).</summary>
+    public Onnx.OnnxExecutionProvider? ExecutionProvider { get; init; }
 }

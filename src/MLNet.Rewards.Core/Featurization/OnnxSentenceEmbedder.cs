@@ -25,7 +25,7 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
         _spec = spec;
         var tokenizer = WordPieceTokenizer.FromModelDirectory(spec.ModelDirectory);
         Tokenizer = new WordPieceTokenizer(tokenizer.Vocabulary, tokenizer.Options with { MaxLength = spec.MaxLength });
-        Session = OnnxSession.FromFile(spec.ModelPath, new OnnxSessionOptions { IntraOpThreads = spec.Threads });
+        Session = OnnxSession.FromFile(spec.ModelPath, new OnnxSessionOptions { IntraOpThreads = spec.Threads, ExecutionProvider = spec.ExecutionProvider });
         try
         {
             var inputs = Session.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);

@@ -58,6 +58,13 @@ public sealed record OnnxSentenceFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     /// <summary>ONNX Runtime intra-op threads (0 = one per core).</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Where ONNX Runtime runs the encoder (CPU by default; CUDA needs the Microsoft.ML.OnnxRuntime.Gpu package, see
+    /// <see cref="Onnx.OnnxExecutionProvider.Cuda"/>). A property of the machine, not of the model: not saved in model zips.
+    /// </summary>
+    [JsonIgnore]
+    public Onnx.OnnxExecutionProvider ExecutionProvider { get; init; }
+
     /// <inheritdoc />
     [JsonIgnore]
     public override int Dimension => EmbeddingDimension;
@@ -74,6 +81,7 @@ public sealed record OnnxSentenceFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     public override ITextEmbedder CreateEmbedder(FeaturizerContext context)
     {
         var spec = context.ModelDirectory is { } directory ? this with { ModelDirectory = directory } : this;
+        spec = context.ExecutionProvider is { } provider ? spec with { ExecutionProvider = provider } : spec;
         string actual = Sha256Of(spec.ModelPath);
         if (!string.Equals(actual, ModelSha256, StringComparison.OrdinalIgnoreCase))
         {

@@ -13,6 +13,9 @@ public sealed record CausalLanguageModelOptions
     /// <summary>Most tokens (prompt and generated) a sequence may hold; 0 = the model's own limit from config.json.</summary>
     public int ContextLength { get; init; }
 
+    /// <summary>Where ONNX Runtime runs the model (CPU by default; CUDA needs the Microsoft.ML.OnnxRuntime.Gpu package, see <see cref="Onnx.OnnxExecutionProvider.Cuda"/>).</summary>
+    public Onnx.OnnxExecutionProvider ExecutionProvider { get; init; }
+
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
@@ -77,7 +80,7 @@ public sealed class CausalLanguageModel : IDisposable
         options ??= new CausalLanguageModelOptions();
         options.Validate();
         var files = ChatModelFolder.Open(folder);
-        var session = OnnxSession.FromFile(files.Model, new OnnxSessionOptions { IntraOpThreads = options.Threads, MemoryPattern = false });
+        var session = OnnxSession.FromFile(files.Model, new OnnxSessionOptions { IntraOpThreads = options.Threads, MemoryPattern = false, ExecutionProvider = options.ExecutionProvider });
         try
         {
             var shape = ModelShape.FromSignature(session, files.Model);

@@ -43,15 +43,15 @@ public enum OnnxErrorCode
 /// <summary>An error reported by ONNX Runtime, with its message and error code.</summary>
 public sealed class OnnxRuntimeException : Exception
 {
-    /// <summary>Creates the exception.</summary>
-    public OnnxRuntimeException(OnnxErrorCode code, string message)
-        : base($"ONNX Runtime error {code}: {message}")
+    /// <summary>An error with ONNX Runtime's code and message.</summary>
+    public OnnxRuntimeException(OnnxErrorCode code, string message, Exception? inner = null)
+        : base($"ONNX Runtime error {code}: {message}", inner)
     {
         ErrorCode = code;
         RuntimeMessage = message;
     }
 
-    /// <summary>Creates an exception about the runtime itself (e.g. the native library could not be loaded).</summary>
+    /// <summary>An error found before ONNX Runtime was called.</summary>
     public OnnxRuntimeException(string message, Exception? inner = null)
         : base(message, inner)
     {
@@ -62,6 +62,18 @@ public sealed class OnnxRuntimeException : Exception
     /// <summary>ONNX Runtime's error code.</summary>
     public OnnxErrorCode ErrorCode { get; }
 
-    /// <summary>ONNX Runtime's own message, without the code prefix.</summary>
+    /// <summary>ONNX Runtime's own message.</summary>
     public string RuntimeMessage { get; }
+
+    /// <summary>
+    /// Ours from the managed API's exception. That exception carries its code only in its message ("[ErrorCode:X] ..."),
+    /// so the code is read from there; <paramref name="source"/> (a model path) is prefixed to the message.
+    /// </summary>
+    internal static OnnxRuntimeException From(Microsoft.ML.OnnxRuntime.OnnxRuntimeException e, string? source = null)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @"^\[ErrorCode:(\w+)\]\s*(.*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
+        var code = match.Success && Enum.TryParse<OnnxErrorCode>(match.Groups[1].Value, out var parsed) ? parsed : OnnxErrorCode.Fail;
+        string message = match.Success ? match.Groups[2].Value : e.Message;
+        return new OnnxRuntimeException(code, source is null ? message : $"{source}: {message}", e);
+    }
 }

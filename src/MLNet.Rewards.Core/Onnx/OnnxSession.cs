@@ -1,13 +1,18 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.Rewards.Onnx;
 
 /// <summary>
-/// A loaded ONNX model (<c>OrtSession</c>) on ONNX Runtime's CPU provider. Created from a file or from bytes; describes
-/// its inputs and outputs; runs with any number of named inputs and outputs. Runs may be called from several threads
-/// at once. Dispose it to free the model.
+/// A loaded ONNX model on ONNX Runtime (the Microsoft.ML.OnnxRuntime package's <see cref="InferenceSession"/>). Created
+/// from a file or from bytes; describes its inputs and outputs; runs with any number of named inputs and outputs, over
+/// our own buffers (<see cref="OnnxValue"/>) without copies. Runs may be called from several threads at once. Dispose
+/// it to free the model.
 /// </summary>
+/// <remarks>
+/// What this adds to <see cref="InferenceSession"/>: errors that name the model file, cancellation by token, the
+/// execution-provider choice with a clear error when the CUDA build is absent, and outputs that can be moved out of a
+/// run (<see cref="OnnxValueCollection.Take(string)"/>) to feed the next one.
+/// </remarks>
 /// <example>
 /// <code>
 /// using var session = OnnxSession.FromFile("model.onnx", new OnnxSessionOptions { IntraOpThreads = 2 });
@@ -18,16 +23,20 @@ namespace MLNet.Rewards.Onnx;
 /// </example>
 public sealed class OnnxSession : IDisposable
 {
-    private readonly OrtHandle _handle;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _uncancellable = new();
+    private bool _disposed;
 
-    private OnnxSession(OrtHandle handle, string source)
+    private OnnxSession(InferenceSession session, string source)
     {
-        _handle = handle;
+        _session = session;
         Source = source;
-        IntPtr raw = handle.DangerousGetHandle();
-        Inputs = [.. Enumerable.Range(0, OrtApi.InputCount(raw)).Select(i => Describe(raw, i, input: true))];
-        Outputs = [.. Enumerable.Range(0, OrtApi.OutputCount(raw)).Select(i => Describe(raw, i, input: false))];
+        Inputs = [.. session.InputNames.Select(n => Describe(n, session.InputMetadata[n]))];
+        Outputs = [.. session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n]))];
     }
+
+    /// <summary>The version of the ONNX Runtime native library in use, e.g. "1.31.1".</summary>
+    public static string RuntimeVersion => OrtEnv.Instance().GetVersionString();
 
     /// <summary>Where the model came from (a path, or "(bytes)").</summary>
     public string Source { get; }
@@ -46,37 +55,52 @@ public sealed class OnnxSession : IDisposable
             throw new FileNotFoundException($"ONNX model not found: {path}", path);
         }
 
-        return Create(options, o => OrtApi.CreateSession(OrtProcess.Environment.DangerousGetHandle(), path, o), path);
+        return Create(options, o => new InferenceSession(path, o), path);
     }
 
     /// <summary>Loads a model from its serialised bytes (the bytes are not needed after this returns).</summary>
     public static OnnxSession FromBytes(ReadOnlySpan<byte> model, OnnxSessionOptions? options = null)
     {
         var copy = model.ToArray();
-        return Create(options, o => OrtApi.CreateSessionFromArray(OrtProcess.Environment.DangerousGetHandle(), copy, o), "(bytes)");
+        return Create(options, o => new InferenceSession(copy, o), "(bytes)");
     }
 
-    private static OnnxSession Create(OnnxSessionOptions? options, Func<IntPtr, IntPtr> create, string source)
+    private static OnnxSession Create(OnnxSessionOptions? options, Func<SessionOptions, InferenceSession> create, string source)
     {
         options ??= new OnnxSessionOptions();
         options.Validate();
-        using var nativeOptions = new OrtHandle(OrtApi.CreateSessionOptions(), OrtApi.ReleaseSessionOptions);
-        IntPtr o = nativeOptions.DangerousGetHandle();
-        OrtApi.SetLogSeverity(o, 3);
-        OrtApi.SetIntraOpThreads(o, options.IntraOpThreads);
-        OrtApi.SetInterOpThreads(o, options.InterOpThreads);
-        OrtApi.SetExecutionMode(o, options.ParallelExecution ? 1 : 0);
-        OrtApi.SetGraphOptimizationLevel(o, (int)options.OptimizationLevel);
-        OrtApi.SetMemoryPattern(o, options.MemoryPattern);
-        var handle = new OrtHandle(create(o), OrtApi.ReleaseSession);
+        using var native = new SessionOptions
+        {
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = options.InterOpThreads,
+            ExecutionMode = options.ParallelExecution ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = (GraphOptimizationLevel)options.OptimizationLevel,
+            EnableMemoryPattern = options.MemoryPattern,
+        };
+        native.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        if (options.ExecutionProvider == OnnxExecutionProvider.Cuda)
+        {
+            AppendCuda(native, options.CudaDeviceId, source);
+        }
+
+        return new OnnxSession(OnnxCalls.Guard(() => create(native), source), source);
+    }
+
+    private static void AppendCuda(SessionOptions native, int device, string source)
+    {
         try
         {
-            return new OnnxSession(handle, source);
+            native.AppendExecutionProvider_CUDA(device);
         }
-        catch
+        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            handle.Dispose();
-            throw;
+            throw new OnnxRuntimeException(
+                OnnxErrorCode.ExecutionProviderFail,
+                $"{source}: the CUDA execution provider is not available ({e.Message.Trim()}). It needs ONNX Runtime's CUDA build: reference the " +
+                "package Microsoft.ML.OnnxRuntime.Gpu 1.31.0 instead of Microsoft.ML.OnnxRuntime, on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9; " +
+                "or choose the Cpu execution provider.",
+                e);
         }
     }
 
@@ -90,26 +114,15 @@ public sealed class OnnxSession : IDisposable
     /// <param name="cancellationToken">Cancels a run in progress (ONNX Runtime stops between operators).</param>
     public OnnxValueCollection Run(IReadOnlyList<NamedOnnxValue> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken = default)
     {
-        var outputs = new IntPtr[outputNames.Count];
-        try
+        var results = RunCore(inputs, run => _session.Run(run, Names(inputs), Values(inputs), outputNames), cancellationToken);
+        var values = new OnnxValue[results.Count];
+        int i = 0;
+        foreach (var result in results)
         {
-            RunCore(inputs, outputNames, outputs, cancellationToken);
-            var values = new OnnxValue[outputs.Length];
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                values[i] = OnnxValue.FromHandle(new OrtHandle(outputs[i], OrtApi.ReleaseValue));
-                outputs[i] = IntPtr.Zero;
-            }
+            values[i++] = OnnxValue.FromOrtValue(result);
+        }
 
-            return new OnnxValueCollection(outputNames, values);
-        }
-        finally
-        {
-            foreach (var leftover in outputs.Where(p => p != IntPtr.Zero))
-            {
-                OrtApi.ReleaseValue(leftover);
-            }
-        }
+        return new OnnxValueCollection(outputNames, values);
     }
 
     /// <summary>
@@ -119,137 +132,62 @@ public sealed class OnnxSession : IDisposable
     /// </summary>
     public void Run(IReadOnlyList<NamedOnnxValue> inputs, IReadOnlyList<NamedOnnxValue> outputs, CancellationToken cancellationToken = default)
     {
-        var handles = new IntPtr[outputs.Count];
-        var added = new List<SafeHandle>(outputs.Count);
-        try
-        {
-            for (int i = 0; i < outputs.Count; i++)
+        RunCore(
+            inputs,
+            run =>
             {
-                handles[i] = AddRef(outputs[i].Value, added);
-            }
-
-            RunCore(inputs, [.. outputs.Select(o => o.Name)], handles, cancellationToken);
-        }
-        finally
-        {
-            added.ForEach(h => h.DangerousRelease());
-        }
+                _session.Run(run, Names(inputs), Values(inputs), Names(outputs), Values(outputs));
+                return 0;
+            },
+            cancellationToken);
     }
 
-    private unsafe void RunCore(IReadOnlyList<NamedOnnxValue> inputs, IReadOnlyList<string> outputNames, IntPtr[] outputs, CancellationToken cancellationToken)
+    private T RunCore<T>(IReadOnlyList<NamedOnnxValue> inputs, Func<RunOptions, T> run, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var added = new List<SafeHandle>(inputs.Count + 2);
-        var inputHandles = new IntPtr[inputs.Count];
-        OrtHandle? runOptions = null;
-        CancellationTokenRegistration registration = default;
+        foreach (var input in inputs)
+        {
+            input.Value.ThrowIfDisposed();
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return OnnxCalls.Guard(() => run(_uncancellable), Source);
+        }
+
+        using var options = new RunOptions();
+        using var registration = cancellationToken.Register(() => options.Terminate = true);
         try
         {
-            bool sessionAdded = false;
-            _handle.DangerousAddRef(ref sessionAdded);
-            added.Add(_handle);
-            for (int i = 0; i < inputs.Count; i++)
-            {
-                inputHandles[i] = AddRef(inputs[i].Value, added);
-            }
-
-            if (cancellationToken.CanBeCanceled)
-            {
-                runOptions = new OrtHandle(OrtApi.CreateRunOptions(), OrtApi.ReleaseRunOptions);
-                var options = runOptions;
-                registration = cancellationToken.Register(() => OrtApi.Terminate(options.DangerousGetHandle()));
-            }
-
-            byte[] inputNameBytes = Utf8Names(inputs.Select(x => x.Name), out int[] inputOffsets);
-            byte[] outputNameBytes = Utf8Names(outputNames, out int[] outputOffsets);
-            fixed (byte* inNames = inputNameBytes)
-            fixed (byte* outNames = outputNameBytes)
-            fixed (IntPtr* inValues = inputHandles)
-            fixed (IntPtr* outValues = outputs)
-            {
-                var inNamePointers = stackalloc IntPtr[Math.Max(1, inputs.Count)];
-                var outNamePointers = stackalloc IntPtr[Math.Max(1, outputNames.Count)];
-                for (int i = 0; i < inputs.Count; i++)
-                {
-                    inNamePointers[i] = (IntPtr)(inNames + inputOffsets[i]);
-                }
-
-                for (int i = 0; i < outputNames.Count; i++)
-                {
-                    outNamePointers[i] = (IntPtr)(outNames + outputOffsets[i]);
-                }
-
-                try
-                {
-                    OrtApi.Run(_handle.DangerousGetHandle(), runOptions?.DangerousGetHandle() ?? IntPtr.Zero, inNamePointers, inValues, (nuint)inputs.Count, outNamePointers, (nuint)outputNames.Count, outValues);
-                }
-                catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("the ONNX Runtime run was cancelled", cancellationToken);
-                }
-            }
+            return OnnxCalls.Guard(() => run(options), Source);
         }
-        finally
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
-            registration.Dispose();
-            runOptions?.Dispose();
-            added.ForEach(h => h.DangerousRelease());
+            throw new OperationCanceledException("the ONNX Runtime run was cancelled", cancellationToken);
         }
     }
 
-    private static IntPtr AddRef(OnnxValue value, List<SafeHandle> added)
+    private static string[] Names(IReadOnlyList<NamedOnnxValue> values) => [.. values.Select(v => v.Name)];
+
+    private static OrtValue[] Values(IReadOnlyList<NamedOnnxValue> values) => [.. values.Select(v => v.Value.Value)];
+
+    private static OnnxNodeInfo Describe(string name, NodeMetadata metadata) => metadata.IsTensor
+        ? new OnnxNodeInfo(name, true, (OnnxElementType)metadata.ElementDataType, [.. metadata.Dimensions.Select(d => (long)d)], [.. metadata.SymbolicDimensions])
+        : new OnnxNodeInfo(name, false, OnnxElementType.Undefined, [], []);
+
+    /// <summary>Frees the model.</summary>
+    public void Dispose()
     {
-        bool success = false;
-        value.Handle.DangerousAddRef(ref success);
-        added.Add(value.Handle);
-        return value.Handle.DangerousGetHandle();
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _session.Dispose();
+        _uncancellable.Dispose();
     }
-
-    /// <summary>All names as NUL-terminated UTF-8 in one buffer, with each name's offset.</summary>
-    private static byte[] Utf8Names(IEnumerable<string> names, out int[] offsets)
-    {
-        var list = names.ToList();
-        offsets = new int[list.Count];
-        int length = 0;
-        for (int i = 0; i < list.Count; i++)
-        {
-            offsets[i] = length;
-            length += Encoding.UTF8.GetByteCount(list[i]) + 1;
-        }
-
-        var bytes = new byte[Math.Max(1, length)];
-        for (int i = 0; i < list.Count; i++)
-        {
-            Encoding.UTF8.GetBytes(list[i], bytes.AsSpan(offsets[i]));
-        }
-
-        return bytes;
-    }
-
-    private static OnnxNodeInfo Describe(IntPtr session, int index, bool input)
-    {
-        string name = input ? OrtApi.InputName(session, index) : OrtApi.OutputName(session, index);
-        IntPtr typeInfo = OrtApi.TypeInfo(session, index, input);
-        try
-        {
-            IntPtr tensorInfo = OrtApi.TensorInfo(typeInfo);
-            if (tensorInfo == IntPtr.Zero)
-            {
-                return new OnnxNodeInfo(name, false, OnnxElementType.Undefined, [], []);
-            }
-
-            var dims = OrtApi.Dimensions(tensorInfo);
-            return new OnnxNodeInfo(name, true, OrtApi.ElementType(tensorInfo), dims, OrtApi.SymbolicDimensions(tensorInfo, dims.Length));
-        }
-        finally
-        {
-            OrtApi.ReleaseTypeInfo(typeInfo);
-        }
-    }
-
-    /// <summary>Frees the model. Runs in progress on other threads finish first.</summary>
-    public void Dispose() => _handle.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"{Source}: inputs {string.Join("; ", Inputs)} -> outputs {string.Join("; ", Outputs)}";

@@ -16,6 +16,20 @@ public enum OnnxGraphOptimizationLevel
     All = 99,
 }
 
+/// <summary>Where an <see cref="OnnxSession"/> runs its operators.</summary>
+public enum OnnxExecutionProvider
+{
+    /// <summary>ONNX Runtime's CPU provider (in the Microsoft.ML.OnnxRuntime package this library references).</summary>
+    Cpu,
+
+    /// <summary>
+    /// NVIDIA CUDA, with the CPU provider for operators CUDA lacks. Needs the CUDA build of ONNX Runtime: the application
+    /// references Microsoft.ML.OnnxRuntime.Gpu 1.31.0 (which replaces the CPU package's native library), on a machine with
+    /// CUDA 12 and cuDNN 9. With the CPU-only package, creating a session fails with an error saying so.
+    /// </summary>
+    Cuda,
+}
+
 /// <summary>Settings of an <see cref="OnnxSession"/>.</summary>
 public sealed record OnnxSessionOptions
 {
@@ -37,11 +51,25 @@ public sealed record OnnxSessionOptions
     /// </summary>
     public bool MemoryPattern { get; init; } = true;
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin while waiting for work (session config entry
+    /// <c>session.intra_op.allow_spinning</c>). Spinning lowers latency on a quiet machine and burns cores on a shared one.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>The execution provider (default <see cref="OnnxExecutionProvider.Cpu"/>).</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; init; } = OnnxExecutionProvider.Cpu;
+
+    /// <summary>The CUDA device with <see cref="OnnxExecutionProvider.Cuda"/>.</summary>
+    public int CudaDeviceId { get; init; }
+
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
         OptionValidation.Require(IntraOpThreads >= 0, nameof(IntraOpThreads), IntraOpThreads, "must be 0 (default) or a positive thread count");
         OptionValidation.Require(InterOpThreads >= 0, nameof(InterOpThreads), InterOpThreads, "must be 0 (default) or a positive thread count");
         OptionValidation.Require(Enum.IsDefined(OptimizationLevel), nameof(OptimizationLevel), OptimizationLevel, "must be a known graph optimisation level");
+        OptionValidation.Require(Enum.IsDefined(ExecutionProvider), nameof(ExecutionProvider), ExecutionProvider, "must be Cpu or Cuda");
+        OptionValidation.Require(CudaDeviceId >= 0, nameof(CudaDeviceId), CudaDeviceId, "must be a device index, 0 or more");
     }
 }

@@ -1,29 +1,31 @@
-using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MLNet.Rewards.Onnx;
 
 /// <summary>
-/// An ONNX Runtime value (<c>OrtValue</c>): a tensor with an element type and shape. Created over a caller's managed
-/// buffer (pinned, not copied, until disposal) with <see cref="CreateTensor{T}(Memory{T}, ReadOnlySpan{long})"/>,
+/// A tensor for ONNX Runtime: an <see cref="OrtValue"/> with its element type and shape read once. Created over a
+/// caller's managed buffer (pinned, not copied, until disposal) with <see cref="CreateTensor{T}(Memory{T}, ReadOnlySpan{long})"/>,
 /// allocated by ONNX Runtime with <see cref="Allocate{T}(ReadOnlySpan{long})"/>, or returned by
 /// <see cref="OnnxSession.Run(IReadOnlyList{NamedOnnxValue}, IReadOnlyList{string}, CancellationToken)"/>. Any value,
 /// including a run's output, can be passed as the input of a later run without copying (how a KV cache is fed back).
 /// Spans returned by <see cref="AsSpan{T}"/> point into the value's memory: do not use them after disposal.
 /// </summary>
+/// <remarks>
+/// Why a type of our own over <see cref="OrtValue"/>: the shape and element type are read from ONNX Runtime once instead
+/// of on every access (the decoder reads them per layer and step), element-type mismatches and bad shapes give messages
+/// that name both sides, and a value taken out of an <see cref="OnnxValueCollection"/> has one owner.
+/// </remarks>
 public sealed class OnnxValue : IDisposable
 {
     private readonly long[] _shape;
-    private readonly IntPtr _data;
-    private MemoryHandle _pin;
     private bool _disposed;
 
-    private OnnxValue(OrtHandle handle, OnnxElementType elementType, long[] shape, IntPtr data, MemoryHandle pin)
+    private OnnxValue(OrtValue value, OnnxElementType elementType, long[] shape)
     {
-        Handle = handle;
+        Value = value;
         ElementType = elementType;
         _shape = shape;
-        _data = data;
-        _pin = pin;
         ElementCount = shape.Aggregate(1L, (a, b) => a * b);
     }
 
@@ -39,7 +41,8 @@ public sealed class OnnxValue : IDisposable
     /// <summary>Whether the value is a tensor (model outputs can also be sequences or maps, which this type does not read).</summary>
     public bool IsTensor => ElementType != OnnxElementType.Undefined;
 
-    internal OrtHandle Handle { get; }
+    /// <summary>The ONNX Runtime value, for code that calls the managed API directly. Owned by this object.</summary>
+    public OrtValue Value { get; }
 
     /// <summary>
     /// A tensor over <paramref name="data"/>, which is pinned (not copied) until the value is disposed: writes to the buffer
@@ -47,7 +50,7 @@ public sealed class OnnxValue : IDisposable
     /// </summary>
     /// <param name="data">Row-major elements; its length must equal the product of <paramref name="shape"/>.</param>
     /// <param name="shape">The tensor's dimensions (none for a scalar).</param>
-    public static unsafe OnnxValue CreateTensor<T>(Memory<T> data, ReadOnlySpan<long> shape)
+    public static OnnxValue CreateTensor<T>(Memory<T> data, ReadOnlySpan<long> shape)
         where T : unmanaged
     {
         var type = OnnxElementTypes.Of<T>();
@@ -62,17 +65,8 @@ public sealed class OnnxValue : IDisposable
             return Allocate<T>(shape);
         }
 
-        var pin = data.Pin();
-        try
-        {
-            var handle = new OrtHandle(OrtApi.CreateTensor(OrtProcess.CpuMemory.DangerousGetHandle(), pin.Pointer, (nuint)(count * sizeof(T)), shape, type), OrtApi.ReleaseValue);
-            return new OnnxValue(handle, type, shape.ToArray(), (IntPtr)pin.Pointer, pin);
-        }
-        catch
-        {
-            pin.Dispose();
-            throw;
-        }
+        long[] dims = shape.ToArray();
+        return new OnnxValue(OnnxCalls.Guard(() => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data, dims)), type, dims);
     }
 
     /// <summary>A tensor of <paramref name="shape"/> in memory allocated by ONNX Runtime, zero-filled.</summary>
@@ -81,22 +75,22 @@ public sealed class OnnxValue : IDisposable
     {
         var type = OnnxElementTypes.Of<T>();
         CheckedCount(shape);
-        var value = FromHandle(new OrtHandle(OrtApi.AllocateTensor(shape, type), OrtApi.ReleaseValue));
+        long[] dims = shape.ToArray();
+        var value = new OnnxValue(OnnxCalls.Guard(() => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (TensorElementType)type, dims)), type, dims);
         value.AsMutableSpan<T>().Clear();
         return value;
     }
 
-    /// <summary>Wraps a value that ONNX Runtime created (a run's output), reading its type and shape once.</summary>
-    internal static OnnxValue FromHandle(OrtHandle handle)
+    /// <summary>Wraps a value that ONNX Runtime created (a run's output), reading its type and shape once; takes ownership.</summary>
+    internal static OnnxValue FromOrtValue(OrtValue value)
     {
-        IntPtr raw = handle.DangerousGetHandle();
-        if (!OrtApi.IsTensor(raw))
+        if (!value.IsTensor)
         {
-            return new OnnxValue(handle, OnnxElementType.Undefined, [], IntPtr.Zero, default);
+            return new OnnxValue(value, OnnxElementType.Undefined, []);
         }
 
-        var (type, shape) = OrtApi.TensorTypeAndShape(raw);
-        return new OnnxValue(handle, type, shape, OrtApi.TensorData(raw), default);
+        var info = value.GetTensorTypeAndShape();
+        return new OnnxValue(value, (OnnxElementType)info.ElementDataType, info.Shape);
     }
 
     /// <summary>The elements, read-only. <typeparamref name="T"/> must match <see cref="ElementType"/>.</summary>
@@ -104,7 +98,7 @@ public sealed class OnnxValue : IDisposable
         where T : unmanaged => AsMutableSpan<T>();
 
     /// <summary>The elements, writable in place. <typeparamref name="T"/> must match <see cref="ElementType"/>.</summary>
-    public unsafe Span<T> AsMutableSpan<T>()
+    public Span<T> AsMutableSpan<T>()
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -114,7 +108,7 @@ public sealed class OnnxValue : IDisposable
             throw new InvalidOperationException($"the tensor holds {ElementType} elements, not {requested} ({typeof(T).Name})");
         }
 
-        return ElementCount == 0 ? [] : new Span<T>((void*)_data, checked((int)ElementCount));
+        return ElementCount == 0 ? [] : Value.GetTensorMutableDataAsSpan<T>();
     }
 
     /// <summary>A copy of the elements.</summary>
@@ -130,12 +124,13 @@ public sealed class OnnxValue : IDisposable
         }
 
         _disposed = true;
-        Handle.Dispose();
-        _pin.Dispose();
+        Value.Dispose();
     }
 
     /// <inheritdoc />
     public override string ToString() => $"{ElementType}[{string.Join(", ", _shape)}]";
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private static long CheckedCount(ReadOnlySpan<long> shape)
     {

@@ -87,6 +87,15 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
+    public void The_context_chooses_the_execution_provider_and_cuda_needs_the_gpu_package()
+    {
+        var e = Assert.ThrowsExactly<MLNet.Rewards.Onnx.OnnxRuntimeException>(() => LazySpec.Value.CreateEmbedder(new FeaturizerContext { ExecutionProvider = MLNet.Rewards.Onnx.OnnxExecutionProvider.Cuda }));
+        StringAssert.Contains(e.Message, $"{LazySpec.Value.ModelPath}: the CUDA execution provider is not available");
+        string json = JsonSerializer.Serialize<FeaturizerSpec>(LazySpec.Value with { ExecutionProvider = MLNet.Rewards.Onnx.OnnxExecutionProvider.Cuda }, ModelArchive.JsonOptions);
+        Assert.DoesNotContain("xecutionProvider", json, "the machine's provider is not saved with the model");
+    }
+
+    [TestMethod]
     public void Batches_are_sorted_by_length_and_cover_every_text_once()
     {
         int[][] ids = [[1, 2], [1, 2, 3, 4], [1], [1, 2, 3]];
