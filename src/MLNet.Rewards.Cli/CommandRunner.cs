@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Storage;
+using MLNet.Rewards.Training;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli;
@@ -44,9 +46,12 @@ internal static class CommandRunner
     {
         switch (e)
         {
-            case DataFormatException or ModelFormatException or FileNotFoundException or DirectoryNotFoundException:
+            case DataFormatException or ModelFormatException or DamagedVectorException or FileNotFoundException or DirectoryNotFoundException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
+            case TrainingDivergedException:
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failure;
             case ArgumentException or UsageException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;

@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
 
-    /// <summary>An unexpected failure (a bug, or the machine ran out of something).</summary>
+    /// <summary>An unexpected failure (a bug, or the machine ran out of something), or training that diverged (NaN or infinite loss).</summary>
     public const int Failure = 1;
 
     /// <summary>The command line was wrong: unknown option, missing value, value out of range.</summary>

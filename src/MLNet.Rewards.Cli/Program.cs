@@ -8,7 +8,7 @@ var root = new RootCommand(
     A reward model scores how good a response is for a prompt; it is trained from preference pairs
     (a prompt, a chosen response, a rejected response) in JSONL or JSONL.gz files.
 
-    Exit codes: 0 success, 1 unexpected failure, 2 bad command line, 3 bad input file, 130 interrupted.
+    Exit codes: 0 success, 1 unexpected failure or diverged training, 2 bad command line, 3 bad input file, 130 interrupted.
     """)
 {
     TrainCommand.Create(),

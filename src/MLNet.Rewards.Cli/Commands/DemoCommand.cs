@@ -34,7 +34,7 @@ internal static class DemoCommand
         var maxEval = new Option<int>("--max-eval") { Description = "Use at most this many pairs of each evaluation set (0 = all): for a quick run, e.g. with the ONNX encoder on a busy machine.", DefaultValueFactory = _ => 0 };
         var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 12 };
-        var save = new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." };
+        var save = OutputTargets.Written(new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." });
         var command = new Command("demo", "Train and evaluate linear and MLP reward heads: a synthetic benchmark with a known golden reward, or (--data) AlpacaEval training with held-out and out-of-domain evaluation.")
         {
             data, seed, maxTrain, maxEval, hidden, epochs, save,

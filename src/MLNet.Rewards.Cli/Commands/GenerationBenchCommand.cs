@@ -7,6 +7,7 @@ using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Generation;
 using MLNet.Rewards.Guidance;
+using MLNet.Rewards.Persistence;
 using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Cli.Commands;
@@ -35,7 +36,7 @@ internal static class GenerationBenchCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer.", DefaultValueFactory = _ => 40 };
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 1 };
         var threads = GenerateCommand.ThreadsOption();
-        var output = new Option<DirectoryInfo>("--output") { Description = "Folder for generation-results.md and genarm-frontier.svg.", Required = true };
+        var output = OutputTargets.Written(new Option<DirectoryInfo>("--output") { Description = "Folder for generation-results.md and genarm-frontier.svg.", Required = true });
         var command = new Command("generation-bench", "Measure generation speed, GenARM overhead, best-of-N vs GenARM on held-out prompts, and the helpful/harmless frontier; writes a Markdown report and an SVG plot.")
         {
             llm, harmlessArm, helpfulArm, selector, judgeHarmless, judgeHelpful, prompts, skip, count, frontierCount, maxTokens, seed, threads, output,
@@ -78,8 +79,8 @@ internal static class GenerationBenchCommand
             bench.Examples(report);
             var dir = parse.GetValue(output)!;
             dir.Create();
-            File.WriteAllText(Path.Combine(dir.FullName, "generation-results.md"), report.ToString());
-            File.WriteAllText(Path.Combine(dir.FullName, "genarm-frontier.svg"), frontier);
+            AtomicFile.WriteAllText(Path.Combine(dir.FullName, "generation-results.md"), report.ToString());
+            AtomicFile.WriteAllText(Path.Combine(dir.FullName, "genarm-frontier.svg"), frontier);
             Console.WriteLine(report.ToString());
             return Task.FromResult(ExitCodes.Success);
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.MultiObjective;
@@ -26,7 +27,9 @@ internal static class ScoreCommand
         {
             Description = "Multi-objective models: how to combine the objectives instead of the model's default: gate, min, product, soft-min[:T], mean-variance[:k], lower-quantile[:q], linear:w1,w2,...",
         };
-        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line).") { model, modelDirectory, prompt, response, explain, combine };
+        var skip = SharedOptions.SkipBadLines();
+        skip.Description = "With JSONL on stdin: skip malformed rows (each reported on stderr with its line number) instead of stopping at the first one.";
+        var command = new Command("score", "Print the reward of a response to a prompt, or of each JSONL row on stdin (one JSON result per line, written as each row is scored, with the row's \"id\" when it has one).") { model, modelDirectory, prompt, response, explain, combine, skip };
         command.SetAction((parse, cancel) =>
         {
             RewardCombination? combination = null;
@@ -56,38 +59,92 @@ internal static class ScoreCommand
                 return Task.FromResult(ExitCodes.Success);
             }
 
-            ScoreStream(rewardModel, Console.In, Console.Out, cancel);
+            ScoreStream(rewardModel, Console.In, Console.Out, Console.Error, parse.GetValue(skip), cancel);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
-    /// <summary>Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward", …} per row, in order, in batches.</summary>
-    internal static void ScoreStream(IResponseScorer model, TextReader input, TextWriter output, CancellationToken cancel)
+    /// <summary>
+    /// Scores JSONL rows {"prompt","response"[,"id"]} and writes {"id"?, "reward", …} per row, in order. Rows are scored
+    /// as they arrive: whatever has been read when the scorer is free (up to <see cref="BatchSize"/> rows) is one batch,
+    /// and its results are flushed at once, so a caller that writes one row and waits gets its result. A malformed row
+    /// stops the stream after the results before it (or, with <paramref name="skipBadLines"/>, is reported on
+    /// <paramref name="errors"/> with its line number and skipped). Returns the line numbers skipped.
+    /// </summary>
+    internal static IReadOnlyList<long> ScoreStream(IResponseScorer model, TextReader input, TextWriter output, TextWriter errors, bool skipBadLines, CancellationToken cancel)
     {
-        var batch = new List<(string? Id, string Prompt, string Response)>();
-        long lineNumber = 0;
-        string? line;
-        while ((line = input.ReadLine()) is not null)
+        var lines = Channel.CreateBounded<string>(new BoundedChannelOptions(4 * BatchSize) { SingleReader = true, SingleWriter = true });
+        // A thread of its own: a console read cannot be cancelled, and must not hold a thread-pool thread.
+        var reader = new Thread(() =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            try
             {
-                continue;
-            }
+                string? line;
+                while ((line = input.ReadLine()) is not null && lines.Writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    lines.Writer.TryWrite(line);
+                }
 
-            batch.Add(ParseRow(line, lineNumber));
-            if (batch.Count == BatchSize)
+                lines.Writer.TryComplete();
+            }
+            catch (Exception e)
             {
+                lines.Writer.TryComplete(e);
+            }
+        })
+        { IsBackground = true, Name = "score stdin" };
+        reader.Start();
+
+        var skipped = new List<long>();
+        var batch = new List<Row>();
+        long lineNumber = 0;
+        try
+        {
+            while (lines.Reader.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < BatchSize && lines.Reader.TryRead(out var line))
+                {
+                    lineNumber++;
+                    if (string.IsNullOrWhiteSpace(line))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        batch.Add(ParseRow(line, lineNumber));
+                    }
+                    catch (DataFormatException e) when (skipBadLines)
+                    {
+                        errors.WriteLine($"skipped {e.Message}");
+                        skipped.Add(lineNumber);
+                    }
+                    catch (DataFormatException)
+                    {
+                        Flush(model, batch, output);
+                        throw;
+                    }
+                }
+
                 Flush(model, batch, output);
                 cancel.ThrowIfCancellationRequested();
             }
         }
+        finally
+        {
+            lines.Writer.TryComplete();
+        }
 
-        Flush(model, batch, output);
+        if (skipped.Count > 0)
+        {
+            errors.WriteLine($"<stdin>: skipped {skipped.Count} malformed line(s): {string.Join(", ", skipped.Take(20))}{(skipped.Count > 20 ? ", …" : string.Empty)}");
+        }
+
+        return skipped;
     }
 
-    private static (string? Id, string Prompt, string Response) ParseRow(string line, long lineNumber)
+    private static Row ParseRow(string line, long lineNumber)
     {
         try
         {
@@ -98,8 +155,8 @@ internal static class ScoreCommand
                 throw new FormatException($"expected a JSON object, found {root.ValueKind}");
             }
 
-            string? id = root.TryGetProperty("id", out var idElement) ? idElement.ToString() : null;
-            return (id, JsonLinesFile.RequiredString(root, "prompt"), JsonLinesFile.RequiredString(root, "response"));
+            var id = root.TryGetProperty("id", out var idElement) ? JsonNode.Parse(idElement.GetRawText()) : null;
+            return new Row(id, JsonLinesFile.RequiredString(root, "prompt"), JsonLinesFile.RequiredString(root, "response"));
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
@@ -107,7 +164,7 @@ internal static class ScoreCommand
         }
     }
 
-    private static void Flush(IResponseScorer model, List<(string? Id, string Prompt, string Response)> batch, TextWriter output)
+    private static void Flush(IResponseScorer model, List<Row> batch, TextWriter output)
     {
         if (batch.Count == 0)
         {
@@ -117,7 +174,7 @@ internal static class ScoreCommand
         var results = model.Score([.. batch.Select(b => b.Prompt)], [.. batch.Select(b => b.Response)]);
         for (int i = 0; i < batch.Count; i++)
         {
-            var line = batch[i].Id is null ? new JsonObject() : new JsonObject { ["id"] = batch[i].Id };
+            var line = batch[i].Id is { } id ? new JsonObject { ["id"] = id } : new JsonObject();
             foreach (var (key, value) in results[i])
             {
                 line[key] = value?.DeepClone();
@@ -129,4 +186,7 @@ internal static class ScoreCommand
         output.Flush();
         batch.Clear();
     }
+
+    /// <summary>One stdin row: its id (any JSON value, echoed as given) and the text to score.</summary>
+    private sealed record Row(JsonNode? Id, string Prompt, string Response);
 }

@@ -19,6 +19,9 @@ internal static class SharedOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
+    /// <summary>The required <c>--output</c> model zip of a training command, checked by <see cref="OutputTargets"/>.</summary>
+    public static Option<FileInfo> OutputFile(string description) => OutputTargets.Written(new Option<FileInfo>("--output", "-o") { Description = description, Required = true });
+
     public static Option<bool> SkipBadLines() => new("--skip-bad-lines")
     {
         Description = "Skip malformed lines in data files (counted and reported) instead of stopping at the first one.",
@@ -35,10 +38,10 @@ internal static class SharedOptions
         Description = "For models with the ONNX sentence encoder: the encoder's model folder, when it is not where the model was trained (the ONNX file must be the same one; its SHA-256 is checked).",
     };
 
-    public static Option<FileInfo> Store() => new("--store")
+    public static Option<FileInfo> Store() => OutputTargets.Written(new Option<FileInfo>("--store")
     {
         Description = "SQLite embedding store: text vectors found there are reused, missing ones are computed and added.",
-    };
+    });
 
     /// <summary>Where a loaded model's featurizer finds its files.</summary>
     public static FeaturizerContext Context(DirectoryInfo? modelDirectory) => modelDirectory is null ? FeaturizerContext.Default : new FeaturizerContext { ModelDirectory = modelDirectory.FullName };
@@ -65,6 +68,14 @@ internal static class SharedOptions
             if (stats.Skipped > 0)
             {
                 Console.Error.WriteLine($"{file.Name}: skipped {stats.Skipped} malformed line(s), e.g. line {stats.SkippedExamples[0].Line}: {stats.SkippedExamples[0].Problem}");
+            }
+
+            if (stats.Read == 0)
+            {
+                // A file with no pairs is never what was meant: training would stop on an empty set, evaluation print a row of "-".
+                throw new DataFormatException(file.FullName, 0, stats.Skipped > 0
+                    ? $"no preference pairs: all {stats.Skipped} non-blank line(s) were malformed and skipped"
+                    : "no preference pairs: the file is empty (expected JSONL lines with prompt, chosen, rejected)");
             }
         }
 
@@ -109,10 +120,10 @@ internal sealed class FeaturizerOptions
         Description = "Use the folder's int8-weight encoder (model-int8.onnx): about twice as fast, slightly different vectors.",
     };
 
-    public Option<FileInfo> Store { get; } = new("--store")
+    public Option<FileInfo> Store { get; } = OutputTargets.Written(new Option<FileInfo>("--store")
     {
         Description = "SQLite embedding store: vectors found there are reused, missing ones are computed and added (see 'embed').",
-    };
+    });
 
     public Option<StoredPrecision> StorePrecision { get; } = new("--store-precision")
     {

@@ -11,7 +11,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = SharedOptions.DataFiles("Training preference pairs: JSONL or JSONL.gz files with prompt, chosen, rejected (id, source optional).");
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model zip.", Required = true };
+        var output = SharedOptions.OutputFile("Where to write the model zip.");
         var skip = SharedOptions.SkipBadLines();
         var featurizer = new FeaturizerOptions();
         var trainer = new TrainerOptions();

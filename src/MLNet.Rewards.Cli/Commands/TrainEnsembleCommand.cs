@@ -17,7 +17,7 @@ internal static class TrainEnsembleCommand
     public static Command Create()
     {
         var data = SharedOptions.DataFiles("Training preference pairs: JSONL or JSONL.gz files with prompt, chosen, rejected.");
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the ensemble model zip.", Required = true };
+        var output = SharedOptions.OutputFile("Where to write the ensemble model zip.");
         var members = new Option<int>("--members") { Description = "Ensemble members.", DefaultValueFactory = _ => 5 };
         var resampling = new Option<EnsembleResampling>("--resampling") { Description = "Bootstrap (each member on a resample) or SeedsOnly (all pairs, different seeds).", DefaultValueFactory = _ => EnsembleResampling.Bootstrap };
         var aggregation = new Option<EnsembleAggregation>("--aggregation") { Description = "How the saved model combines members: Mean, Min, LowerConfidenceBound or Member.", DefaultValueFactory = _ => EnsembleAggregation.Mean };

@@ -22,7 +22,7 @@ internal static class TrainMultiObjectiveCommand
             Description = "JSON config: featurizer, featureLayout, objectives [{name, kind: regression|preference|measured, data, rating | head | measure}], combiner {data, gate, gateHiddenSizes, temperature, epochs, maxVerbositySpearman}, seed. Data paths are relative to the config file. See docs/multi-objective.md.",
             Required = true,
         };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model zip.", Required = true };
+        var output = SharedOptions.OutputFile("Where to write the model zip.");
         var skip = SharedOptions.SkipBadLines();
         var command = new Command("train-multi-objective", "Train a multi-objective reward model (ridge objectives on ratings, Bradley–Terry objectives per principle, measured length) with a gate or fitted linear weights, and save it as one model zip.")
         {
@@ -34,6 +34,7 @@ internal static class TrainMultiObjectiveCommand
             var settings = MultiObjectiveConfig.Read(file.FullName);
             bool skipBad = parse.GetValue(skip);
             string baseDirectory = file.DirectoryName!;
+            OutputTargets.RefuseInputs("--output", parse.GetValue(output)!, settings.DataFiles(baseDirectory));
             var definitions = settings.Objectives.Select(o => o.ToDefinition(baseDirectory, skipBad)).ToList();
             var pairs = SharedOptions.ReadPairs(settings.Combiner.Data.Select(d => new FileInfo(Path.Combine(baseDirectory, d))), skipBad);
             var embedder = settings.Featurizer.CreateEmbedder(FeaturizerContext.Default);
@@ -78,6 +79,10 @@ internal sealed record MultiObjectiveConfig
     public CombinerConfig Combiner { get; init; } = new();
 
     public long Seed { get; init; }
+
+    /// <summary>Every data file the config names, as full paths (relative ones are resolved against <paramref name="baseDirectory"/>).</summary>
+    public IEnumerable<string> DataFiles(string baseDirectory) =>
+        Objectives.SelectMany(o => o.DataFiles()).Concat(Combiner.Data).Select(d => Path.GetFullPath(Path.Combine(baseDirectory, d)));
 
     /// <summary>Reads and checks a config; JSON errors name the file, line and JSON path.</summary>
     public static MultiObjectiveConfig Read(string path)
@@ -125,6 +130,9 @@ internal abstract record ObjectiveConfig
 {
     public string Name { get; init; } = "";
 
+    /// <summary>The data files this objective reads, as written in the config.</summary>
+    public abstract IEnumerable<string> DataFiles();
+
     public abstract ObjectiveDefinition ToDefinition(string baseDirectory, bool skipBadLines);
 }
 
@@ -134,6 +142,8 @@ internal sealed record RegressionObjectiveConfig : ObjectiveConfig
     public string Data { get; init; } = "";
 
     public string? Rating { get; init; }
+
+    public override IEnumerable<string> DataFiles() => [Data];
 
     public override ObjectiveDefinition ToDefinition(string baseDirectory, bool skipBadLines)
     {
@@ -158,6 +168,8 @@ internal sealed record PreferenceObjectiveConfig : ObjectiveConfig
 
     public int Epochs { get; init; } = 20;
 
+    public override IEnumerable<string> DataFiles() => Data;
+
     public override ObjectiveDefinition ToDefinition(string baseDirectory, bool skipBadLines)
     {
         var pairs = SharedOptions.ReadPairs(Data.Select(d => new FileInfo(Path.Combine(baseDirectory, d))), skipBadLines);
@@ -169,6 +181,8 @@ internal sealed record PreferenceObjectiveConfig : ObjectiveConfig
 internal sealed record MeasuredObjectiveConfig : ObjectiveConfig
 {
     public LengthMeasure Measure { get; init; } = LengthMeasure.Characters;
+
+    public override IEnumerable<string> DataFiles() => [];
 
     public override ObjectiveDefinition ToDefinition(string baseDirectory, bool skipBadLines) => new MeasuredObjectiveDefinition(Name, Measure);
 }

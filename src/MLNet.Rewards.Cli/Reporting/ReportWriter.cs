@@ -1,4 +1,6 @@
 using System.CommandLine;
+using MLNet.Rewards.Cli.Commands;
+using MLNet.Rewards.Persistence;
 using Spectre.Console;
 
 namespace MLNet.Rewards.Cli.Reporting;
@@ -15,11 +17,11 @@ internal sealed class ReportWriter
     }
 
     /// <summary>The <c>--out</c> option of every evidence command.</summary>
-    public static Option<DirectoryInfo> OutputOption() => new("--out")
+    public static Option<DirectoryInfo> OutputOption() => OutputTargets.Written(new Option<DirectoryInfo>("--out")
     {
         Description = "Folder for the result tables (.md) and plots (.svg).",
         DefaultValueFactory = _ => new DirectoryInfo("docs/results"),
-    };
+    });
 
     /// <summary>Prints <paramref name="table"/> and writes it, under <paramref name="caption"/>, to <c>name.md</c>.</summary>
     public void Table(string name, string caption, Table table)
@@ -42,11 +44,5 @@ internal sealed class ReportWriter
         Console.Error.WriteLine($"wrote {Path.Combine(_folder.FullName, name + ".svg")}");
     }
 
-    private void WriteAtomically(string file, string text)
-    {
-        string path = Path.Combine(_folder.FullName, file);
-        string temp = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    private void WriteAtomically(string file, string text) => AtomicFile.WriteAllText(Path.Combine(_folder.FullName, file), text);
 }

@@ -1,6 +1,7 @@
-using System.IO.Compression;
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace MLNet.Rewards.Data;
 
@@ -12,20 +13,24 @@ public static class JsonLinesFile
 {
     /// <summary>Opens <paramref name="path"/> for reading, decompressing it when it ends in <c>.gz</c>.</summary>
     /// <exception cref="DataFormatException">The file does not exist or is not a readable gzip stream.</exception>
+    /// <remarks>
+    /// A gzip file's trailers are checked as it is read: reading a truncated or corrupt one throws an
+    /// <see cref="InvalidDataException"/> instead of ending early.
+    /// </remarks>
     public static TextReader OpenText(string path)
+        => new StreamReader(OpenRead(path), new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+
+    /// <summary>The file's bytes, decompressed (and its gzip trailers checked) when it ends in <c>.gz</c>.</summary>
+    private static Stream OpenRead(string path)
     {
         if (!File.Exists(path))
         {
             throw new DataFormatException(path, 0, "file not found");
         }
 
-        Stream stream = File.OpenRead(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        }
-
-        return new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new CheckedGzipStream(path)
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
     }
 
     /// <summary>
@@ -37,27 +42,34 @@ public static class JsonLinesFile
     public static IEnumerable<T> Read<T>(string path, Func<JsonElement, T> map, ReadOptions? options = null, ReadStatistics? stats = null)
     {
         options ??= ReadOptions.Default;
-        using var reader = OpenText(path);
+        using var reader = new Utf8LineReader(OpenUtf8(path));
         long lineNumber = 0;
         while (true)
         {
-            string? line;
+            ReadOnlyMemory<byte> line;
+            bool more;
             try
             {
-                line = reader.ReadLine();
+                more = reader.TryReadLine(out line);
             }
-            catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or IOException)
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                throw new DataFormatException(path, lineNumber + 1, $"the file is corrupt or not UTF-8 ({e.Message})", e);
+                // Not skippable: the rest of the file is unreadable (or, truncated, missing), so no line count is honest.
+                throw new DataFormatException(path, 0, $"{e.Message} (after line {lineNumber})", e);
             }
 
-            if (line is null)
+            if (!more)
             {
                 yield break;
             }
 
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            if (lineNumber == 1)
+            {
+                line = line.Span.StartsWith(Utf8ByteOrderMark) ? line[Utf8ByteOrderMark.Length..] : line;
+            }
+
+            if (line.Span.Trim(JsonWhitespace).IsEmpty)
             {
                 continue;
             }
@@ -83,8 +95,66 @@ public static class JsonLinesFile
         }
     }
 
-    private static T ParseLine<T>(string line, Func<JsonElement, T> map)
+    private static ReadOnlySpan<byte> JsonWhitespace => " \t\r"u8;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// The file's bytes as UTF-8: a file that starts with a UTF-16 or UTF-32 byte order mark (which the StreamReader this
+    /// replaced accepted) is transcoded; any other file is taken as UTF-8 and checked line by line.
+    /// </summary>
+    private static Stream OpenUtf8(string path)
     {
+        Span<byte> start = stackalloc byte[4];
+        int length;
+        try
+        {
+            using var sniff = OpenRead(path);
+            length = sniff.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new DataFormatException(path, 0, e.Message, e);
+        }
+
+        start = start[..length];
+        Encoding? wide = start switch
+        {
+            [0xFF, 0xFE, 0, 0] => Encoding.UTF32,
+            [0, 0, 0xFE, 0xFF] => new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true),
+            [0xFF, 0xFE, ..] => Encoding.Unicode,
+            [0xFE, 0xFF, ..] => Encoding.BigEndianUnicode,
+            _ => null,
+        };
+        var stream = OpenRead(path);
+        return wide is null ? stream : Encoding.CreateTranscodingStream(stream, wide, Encoding.UTF8);
+    }
+
+    /// <summary>The 1-based column (byte offset + 1) of the first invalid UTF-8 sequence, or 0 when the line is valid.</summary>
+    private static int FirstInvalidUtf8Column(ReadOnlySpan<byte> line)
+    {
+        if (Utf8.IsValid(line))
+        {
+            return 0;
+        }
+
+        int offset = 0;
+        while (Rune.DecodeFromUtf8(line[offset..], out _, out int consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        return offset + 1;
+    }
+
+    private static T ParseLine<T>(ReadOnlyMemory<byte> line, Func<JsonElement, T> map)
+    {
+        int invalid = FirstInvalidUtf8Column(line.Span);
+        if (invalid > 0)
+        {
+            throw new FormatException($"not valid UTF-8 (byte 0x{line.Span[invalid - 1]:X2} at column {invalid})");
+        }
+
         JsonDocument document;
         try
         {

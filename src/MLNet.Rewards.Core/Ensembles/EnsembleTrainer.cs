@@ -58,12 +58,28 @@ public sealed class EnsembleTrainer
             MaxDegreeOfParallelism = Options.MaxParallelMembers > 0 ? Options.MaxParallelMembers : Environment.ProcessorCount,
             CancellationToken = cancellationToken,
         };
-        Parallel.For(0, Options.Members, parallel, m =>
+        try
         {
-            var data = Options.Resampling == EnsembleResampling.SeedsOnly ? train : train.Subset(MemberSample(m, train.Count));
-            results[m] = new PairwiseTrainer(MemberOptions(m)).Fit(data, validation, cancellationToken: cancellationToken);
-            progress?.Report(m);
-        });
+            Parallel.For(0, Options.Members, parallel, m =>
+            {
+                var data = Options.Resampling == EnsembleResampling.SeedsOnly ? train : train.Subset(MemberSample(m, train.Count));
+                try
+                {
+                    results[m] = new PairwiseTrainer(MemberOptions(m)).Fit(data, validation, cancellationToken: cancellationToken);
+                }
+                catch (TrainingDivergedException e)
+                {
+                    throw new TrainingDivergedException($"member {m}: {e.What}");
+                }
+
+                progress?.Report(m);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(inner => inner is TrainingDivergedException) is { } diverged)
+        {
+            // Surface the member's own error (the caller maps it to a message and exit code), not Parallel's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(diverged);
+        }
 
         return new EnsembleTrainingResult(new RewardEnsemble([.. results.Select(r => r.Head)]), results);
     }

@@ -9,7 +9,9 @@ public static class BestOfN
     /// <summary>
     /// Mean over groups of the golden reward of the highest-scored candidate among the first <paramref name="n"/> of each
     /// group of <paramref name="groupSize"/> (the first one on ties). Scoring with the golden reward itself gives the oracle.
+    /// A NaN or infinite score never wins over a finite one.
     /// </summary>
+    /// <exception cref="ArgumentException">A group has no finite score among its first <paramref name="n"/>.</exception>
     public static double MeanGoldenOfChoice(ReadOnlySpan<float> scores, ReadOnlySpan<float> golden, int groupSize, int n)
     {
         Check(scores.Length, golden.Length, groupSize, n);
@@ -17,13 +19,18 @@ public static class BestOfN
         double sum = 0;
         for (int g = 0; g < groups; g++)
         {
-            int start = g * groupSize, best = start;
-            for (int i = start + 1; i < start + n; i++)
+            int start = g * groupSize, best = -1;
+            for (int i = start; i < start + n; i++)
             {
-                if (scores[i] > scores[best])
+                if (float.IsFinite(scores[i]) && (best < 0 || scores[i] > scores[best]))
                 {
                     best = i;
                 }
+            }
+
+            if (best < 0)
+            {
+                throw new ArgumentException($"group {g} has no finite score among its first {n} candidates", nameof(scores));
             }
 
             sum += golden[best];

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using MLNet.Rewards.Data;
+using MLNet.Rewards.Storage;
 using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Featurization;
@@ -42,7 +44,17 @@ public sealed class PairFeaturizer
             rejectedIds[i] = texts.Add(pairs[i].Rejected);
         }
 
-        var embeddings = EmbedDistinct(texts.Texts, progress, cancellationToken);
+        FloatMatrix embeddings;
+        try
+        {
+            embeddings = EmbedDistinct(texts.Texts, progress, cancellationToken);
+        }
+        catch (DamagedVectorException e) when (e.Text is not null && e.RecordId is null)
+        {
+            var holder = pairs.FirstOrDefault(p => p.Prompt == e.Text || p.Chosen == e.Text || p.Rejected == e.Text);
+            throw holder is null ? e : e.WithRecordId(holder.Id);
+        }
+
         var chosen = new FloatMatrix(pairs.Count, Dimension);
         var rejected = new FloatMatrix(pairs.Count, Dimension);
         var groups = new ulong[pairs.Count];
@@ -84,13 +96,22 @@ public sealed class PairFeaturizer
         int chunks = (texts.Count + ChunkSize - 1) / ChunkSize;
         int done = 0;
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Embedder is IParallelTextEmbedder ? 1 : -1 };
-        Parallel.For(0, chunks, parallel, c =>
+        try
         {
-            int start = c * ChunkSize;
-            int count = Math.Min(ChunkSize, texts.Count - start);
-            Embedder.Embed(texts.GetRange(start, count), embeddings.Data.AsSpan(start * Embedder.Dimension, count * Embedder.Dimension));
-            progress?.Report((Interlocked.Add(ref done, count), texts.Count));
-        });
+            Parallel.For(0, chunks, parallel, c =>
+            {
+                int start = c * ChunkSize;
+                int count = Math.Min(ChunkSize, texts.Count - start);
+                Embedder.Embed(texts.GetRange(start, count), embeddings.Data.AsSpan(start * Embedder.Dimension, count * Embedder.Dimension));
+                progress?.Report((Interlocked.Add(ref done, count), texts.Count));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DamagedVectorException>().FirstOrDefault() is { } damaged)
+        {
+            // A damaged store vector is bad input, reported as itself rather than as one of the parallel loop's failures.
+            ExceptionDispatchInfo.Throw(damaged);
+        }
+
         return embeddings;
     }
 

@@ -29,14 +29,24 @@ public sealed class BestOfNSelector
         return Rank(scoringPrompt, generation);
     }
 
-    /// <summary>Scores and ranks already generated candidates.</summary>
+    /// <summary>
+    /// Scores and ranks already generated candidates. A candidate whose reward is NaN or infinite (a model that cannot
+    /// score it) ranks below every finite one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No candidate got a finite reward.</exception>
     public BestOfNResult Rank(string scoringPrompt, GenerationResult generation)
     {
         var candidates = generation.Candidates;
         var scores = _scorer.Score([.. candidates.Select(_ => scoringPrompt)], [.. candidates.Select(c => c.Text)]);
+        if (candidates.Count > 0 && !scores.Any(s => float.IsFinite(s.Reward)))
+        {
+            throw new InvalidOperationException($"{_scorer.Description} gave no finite reward to any of the {candidates.Count} candidates (first: {scores[0].Reward}); best-of-N cannot choose");
+        }
+
         var ranked = candidates
             .Select((c, i) => (Candidate: c, Score: scores[i]))
-            .OrderByDescending(x => x.Score.Reward)
+            .OrderByDescending(x => float.IsFinite(x.Score.Reward))
+            .ThenByDescending(x => x.Score.Reward)
             .ThenBy(x => x.Candidate.Candidate)
             .Select((x, rank) => new RankedCandidate(rank + 1, x.Candidate, x.Score))
             .ToArray();

@@ -89,10 +89,14 @@ public static class ArmTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = order.Skip(start).Take(options.BatchSize).Select(i => train[i]).ToList();
                 Array.Clear(gradient);
-                lossSum += ArmObjective.LossAndGradient(model, batch, options.BetaR, gradient);
+                double batchLoss = ArmObjective.LossAndGradient(model, batch, options.BetaR, gradient);
+                TrainingDivergedException.ThrowIfNotFinite(batchLoss, $"ARM training loss of epoch {epoch}, batch {batches + 1}");
+                lossSum += batchLoss;
                 optimizer.Step(model.Parameters, gradient);
                 batches++;
             }
+
+            TrainingDivergedException.ThrowIfNotFinite(model.Parameters, $"ARM head after epoch {epoch}");
 
             double accuracy = Accuracy(model, validation);
             progress?.Report(new ArmEpochReport(epoch, lossSum / batches, accuracy));

@@ -57,6 +57,7 @@ public static class RidgeRegression
         }
 
         var weights = new GramSystem(features, targets, all).Solve(best);
+        TrainingDivergedException.ThrowIfNotFinite(weights, $"ridge regression (penalty {best})");
         return new RidgeFit(weights, best, Math.Sqrt(bestError), StandardDeviation(targets, validation), all.Length, validation.Length);
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,7 +9,7 @@ namespace MLNet.Rewards.Persistence;
 /// <summary>
 /// The model zip shared by every component: <c>manifest.json</c> (format version, component type, the component's own
 /// description, and the SHA-256 of the weights) plus <c>weights.safetensors</c>. Saving writes a temporary file in the
-/// target folder and renames it over the target, so a crash never leaves a half-written model. Loading checks the
+/// target folder and renames it over the target (<see cref="AtomicFile"/>), so a crash never leaves a half-written model. Loading checks the
 /// format version, the component type and the checksum before anything is used.
 /// </summary>
 public static class ModelArchive
@@ -22,44 +23,51 @@ public static class ModelArchive
     /// <summary>Name of the weights entry.</summary>
     public const string WeightsEntry = "weights.safetensors";
 
+    /// <summary>
+    /// Largest manifest read: a manifest holds names, dimensions and hyperparameters (tens of kilobytes at most), and its
+    /// declared size is checked before anything is decompressed, so a small zip cannot make a load inflate gigabytes.
+    /// </summary>
+    public const long MaxManifestBytes = 16L << 20;
+
+    /// <summary>Largest weights entry read: one .NET array.</summary>
+    public static long MaxWeightsBytes => Array.MaxLength;
+
+    /// <summary>
+    /// Entries above this size must not inflate more than <see cref="MaxCompressionRatio"/> times: float32 weights of a
+    /// trained head deflate by well under 2x, so a 2 GB weights entry from a few megabytes is a bomb, not a model.
+    /// Smaller entries are not checked (an untrained head of zeros compresses about 1000x and is still a valid model).
+    /// </summary>
+    private const long RatioCheckedBytes = 64L << 20;
+
+    private const long MaxCompressionRatio = 100;
+
     /// <summary>Options for every manifest: camelCase, indented, enums as strings.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>
-    /// Writes a model zip atomically. <paramref name="body"/> is the component's own description (dimensions, featurizer,
-    /// hyperparameters, training metadata, metrics); the archive adds <c>formatVersion</c>, <c>component</c> and
-    /// <c>weights</c> (file name, size and SHA-256).
+    /// Writes a model zip atomically (<see cref="AtomicFile"/>: a directory, device or pipe at <paramref name="path"/> is
+    /// refused, and temporary files left by killed saves in its folder are removed). <paramref name="body"/> is the
+    /// component's own description (dimensions, featurizer, hyperparameters, training metadata, metrics); the archive
+    /// adds <c>formatVersion</c>, <c>component</c> and <c>weights</c> (file name, size and SHA-256).
     /// </summary>
-    public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
-    {
-        byte[] zipBytes = ToBytes(component, body, tensors);
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string directory = System.IO.Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(zipBytes);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors) =>
+        AtomicFile.Write(path, ToBytes(component, body, tensors));
 
     /// <summary>
     /// The bytes of the model zip that <see cref="Save"/> would write, for containers that embed a model in another file
     /// (the ML.NET layer carries them inside an ML.NET model zip).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A tensor holds NaN or infinity: such a model cannot score.</exception>
     public static byte[] ToBytes(string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
     {
+        foreach (var tensor in tensors)
+        {
+            if (FirstNonFinite(tensor.Data) is int bad)
+            {
+                throw new InvalidOperationException($"tensor '{tensor.Name}' holds {tensor.Data[bad]} at element {bad}: refusing to save a '{component}' model that cannot score");
+            }
+        }
+
         byte[] weights = SafeTensors.Write(tensors, new Dictionary<string, string> { ["component"] = component });
         var manifest = new JsonObject
         {
@@ -100,6 +108,12 @@ public static class ModelArchive
             throw new ModelFormatException(path, "model file not found");
         }
 
+        long length = new FileInfo(path).Length;
+        if (length > MaxWeightsBytes + MaxManifestBytes)
+        {
+            throw new ModelFormatException(path, $"the file is {length:N0} bytes, more than any model zip this library reads ({MaxWeightsBytes + MaxManifestBytes:N0})");
+        }
+
         return FromBytes(File.ReadAllBytes(path), path, component);
     }
 
@@ -112,21 +126,28 @@ public static class ModelArchive
     {
         string path = sourceName;
         byte[] manifestBytes, weights;
+        JsonObject manifest;
+        string actualComponent;
         try
         {
             using var zip = new ZipArchive(new MemoryStream(zipBytes, writable: false), ZipArchiveMode.Read);
-            manifestBytes = ReadEntry(zip, ManifestEntry, path);
-            weights = ReadEntry(zip, WeightsEntry, path);
+            manifestBytes = ReadEntry(zip, ManifestEntry, MaxManifestBytes, path);
+            (manifest, actualComponent) = ReadManifest(manifestBytes, path);
+            if (component is not null && actualComponent != component)
+            {
+                throw new ModelFormatException(path, $"holds a '{actualComponent}' model, not a '{component}' model");
+            }
+
+            long declared = ReadWeightsBytes(manifest, path);
+            weights = ReadEntry(zip, WeightsEntry, declared, path);
+            if (weights.Length != declared)
+            {
+                throw new ModelFormatException(path, $"{WeightsEntry} holds {weights.Length:N0} bytes but the manifest declares {declared:N0}: the file is corrupt or was edited");
+            }
         }
         catch (InvalidDataException e)
         {
             throw new ModelFormatException(path, $"not a valid model zip (truncated or corrupt: {e.Message})", e);
-        }
-
-        var (manifest, actualComponent) = ReadManifest(manifestBytes, path);
-        if (component is not null && actualComponent != component)
-        {
-            throw new ModelFormatException(path, $"holds a '{actualComponent}' model, not a '{component}' model");
         }
 
         string? expectedHash = manifest["weights"]?["sha256"]?.GetValue<string>();
@@ -136,7 +157,16 @@ public static class ModelArchive
             throw new ModelFormatException(path, $"the weights checksum does not match the manifest (expected {expectedHash ?? "none"}, found {actualHash}): the file is corrupt or was edited");
         }
 
-        return new ModelContents(path, actualComponent, manifest, SafeTensors.Read(weights, path));
+        var tensors = SafeTensors.Read(weights, path);
+        foreach (var (name, tensor) in tensors)
+        {
+            if (FirstNonFinite(tensor.Data) is int bad)
+            {
+                throw new ModelFormatException(path, $"tensor '{name}' holds {tensor.Data[bad]} at element {bad}: the model was saved from training that diverged, or the file was edited");
+            }
+        }
+
+        return new ModelContents(path, actualComponent, manifest, tensors);
     }
 
     /// <summary>
@@ -155,7 +185,7 @@ public static class ModelArchive
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            manifestBytes = ReadEntry(zip, ManifestEntry, path);
+            manifestBytes = ReadEntry(zip, ManifestEntry, MaxManifestBytes, path);
         }
         catch (InvalidDataException e)
         {
@@ -196,13 +226,69 @@ public static class ModelArchive
         stream.Write(content);
     }
 
-    private static byte[] ReadEntry(ZipArchive zip, string name, string path)
+    /// <summary>
+    /// The entry's bytes, refused before decompressing when its declared size exceeds <paramref name="maxBytes"/>, and
+    /// when the data turns out larger than declared (the central directory's sizes are not otherwise enforced).
+    /// </summary>
+    private static byte[] ReadEntry(ZipArchive zip, string name, long maxBytes, string path)
     {
         var entry = zip.GetEntry(name) ?? throw new ModelFormatException(path, $"the zip has no '{name}' entry: it is not an MLNet.Rewards model");
+        if (entry.Length > maxBytes)
+        {
+            throw new ModelFormatException(path, $"'{name}' declares {entry.Length:N0} bytes, more than the {maxBytes:N0} it may have: the file is corrupt or not an MLNet.Rewards model");
+        }
+
+        if (entry.Length > RatioCheckedBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxCompressionRatio)
+        {
+            throw new ModelFormatException(path, $"'{name}' declares {entry.Length:N0} bytes from {entry.CompressedLength:N0} compressed, a ratio no model weights reach: the file is corrupt or a zip bomb");
+        }
+
+        var content = new byte[entry.Length];
         using var stream = entry.Open();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
+        int read = stream.ReadAtLeast(content, content.Length, throwOnEndOfStream: false);
+        if (read < content.Length)
+        {
+            throw new ModelFormatException(path, $"'{name}' holds {read:N0} bytes but declares {entry.Length:N0}: the file is truncated or corrupt");
+        }
+
+        if (stream.ReadByte() >= 0)
+        {
+            throw new ModelFormatException(path, $"'{name}' holds more than the {entry.Length:N0} bytes it declares: the file is corrupt");
+        }
+
+        return content;
+    }
+
+    /// <summary>The manifest's declared size of the weights entry, checked to be one this library can read.</summary>
+    private static long ReadWeightsBytes(JsonObject manifest, string path)
+    {
+        long? declared;
+        try
+        {
+            declared = manifest["weights"]?["bytes"]?.GetValue<long>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new ModelFormatException(path, "the manifest's 'weights.bytes' is not an integer", e);
+        }
+
+        if (declared is not { } bytes || bytes < 0 || bytes > MaxWeightsBytes)
+        {
+            throw new ModelFormatException(path, $"the manifest's 'weights.bytes' is {(declared?.ToString() ?? "missing")}; it must be 0..{MaxWeightsBytes:N0}");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or null when all are finite.</summary>
+    private static int? FirstNonFinite(float[] values)
+    {
+        if (TensorPrimitives.IsFiniteAll<float>(values))
+        {
+            return null;
+        }
+
+        return Array.FindIndex(values, v => !float.IsFinite(v));
     }
 
     private static int ReadInt(JsonObject manifest, string name, string path)

@@ -68,7 +68,16 @@ public sealed class CachedTextEmbedder : IParallelTextEmbedder
         }
 
         var keys = texts.Select(t => EmbeddingStore.KeyOf(Identity, t)).ToList();
-        var found = Store.TryGetMany(keys, dim, destination);
+        bool[] found;
+        try
+        {
+            found = Store.TryGetMany(keys, dim, destination);
+        }
+        catch (DamagedVectorException e) when (e.Index >= 0 && e.Index < texts.Count && e.Text is null)
+        {
+            throw e.WithText(texts[e.Index]);
+        }
+
         Interlocked.Add(ref _hits, found.Count(f => f));
         var missing = Enumerable.Range(0, texts.Count).Where(i => !found[i]).ToList();
         if (missing.Count == 0)
@@ -126,6 +135,14 @@ public sealed class CachedTextEmbedder : IParallelTextEmbedder
             var rows = order[start..Math.Min(order.Length, start + chunk)];
             var vectors = buffer.AsSpan(0, rows.Length * dim);
             Inner.Embed([.. rows.Select(i => texts[i])], vectors);
+            for (int r = 0; r < rows.Length; r++)
+            {
+                if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(vectors.Slice(r * dim, dim)))
+                {
+                    throw new InvalidDataException($"{Inner} returned NaN or infinite values for the text \"{texts[rows[r]]}\"; nothing was stored for it");
+                }
+            }
+
             Store.RoundToStoredPrecision(vectors);
             Store.PutMany([.. rows.Select(i => keys[i])], dim, vectors);
             Interlocked.Add(ref _computed, rows.Length);

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,13 +50,19 @@ public sealed record EmbeddingStoreOptions
 /// Text embeddings kept on disk in SQLite (write-ahead log: many readers and one writer at a time), keyed by
 /// SHA-256 of (embedding identity, text), where the identity says what determines the vector: for the ONNX encoder
 /// the model file's hash, pooling, normalisation and maximum length. Writes are committed in chunks, so a run that is
-/// killed loses at most one chunk and the next run resumes. A file that is not a store, or a damaged store, is reported
-/// and never overwritten. Thread-safe.
+/// killed loses at most one chunk and the next run resumes. Every row carries a 64-bit XXH3 checksum of its key and
+/// vector, checked on every read: SQLite's own checks see the b-tree structure but not the bytes of a vector. A file that
+/// is not a store, or a damaged store, is reported and never changed (not even its journal mode). Thread-safe.
 /// </summary>
 public sealed class EmbeddingStore : IDisposable
 {
     private const string Format = "mlnet-rewards-embeddings";
-    private const string FormatVersion = "1";
+    private const string FormatVersion = "2";
+
+    /// <summary>Version 1 stores (no checksums) are upgraded in place when opened for writing.</summary>
+    private const string UncheckedFormatVersion = "1";
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -118,7 +127,7 @@ public sealed class EmbeddingStore : IDisposable
             store.Initialise(exists);
             return store;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
         {
             connection.Dispose();
             throw Damaged(path, e.Message, e);
@@ -154,20 +163,31 @@ public sealed class EmbeddingStore : IDisposable
     public bool[] TryGetMany(IReadOnlyList<byte[]> keys, int dimension, Span<float> destination)
     {
         var found = new bool[keys.Count];
-        var vectors = new (StoredPrecision Precision, byte[] Bytes)?[keys.Count];
-        ForEachKey("SELECT precision, vector FROM embeddings WHERE key = $key", keys, (i, command) =>
+        var rows = new StoredRow?[keys.Count];
+        ForEachKey("SELECT dimension, precision, vector, checksum FROM embeddings WHERE key = $key", keys, (i, command) =>
         {
             using var reader = command.ExecuteReader();
             if (reader.Read())
             {
-                vectors[i] = ((StoredPrecision)reader.GetInt32(0), (byte[])reader.GetValue(1));
+                rows[i] = StoredRow.Read(reader);
             }
         });
         for (int i = 0; i < keys.Count; i++)
         {
-            if (vectors[i] is { } stored)
+            if (rows[i] is { } stored)
             {
-                Decode(stored.Precision, stored.Bytes, destination.Slice(i * dimension, dimension));
+                var vector = destination.Slice(i * dimension, dimension);
+                if (stored.Checksum != Checksum(keys[i], stored.Dimension, stored.Precision, stored.Vector))
+                {
+                    throw new DamagedVectorException(Path, keys[i], "its checksum does not match (the file was changed outside SQLite)", i);
+                }
+
+                Decode(stored.Precision, stored.Vector, vector);
+                if (!TensorPrimitives.IsFiniteAll<float>(vector))
+                {
+                    throw new DamagedVectorException(Path, keys[i], "it holds NaN or infinite values", i);
+                }
+
                 found[i] = true;
             }
         }
@@ -188,17 +208,24 @@ public sealed class EmbeddingStore : IDisposable
     {
         lock (_gate)
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
-            using var command = Command(sql);
-            command.Transaction = transaction;
-            var key = command.Parameters.Add("$key", SqliteType.Blob);
-            for (int i = 0; i < keys.Count; i++)
+            try
             {
-                key.Value = keys[i];
-                read(i, command);
-            }
+                using var transaction = _connection.BeginTransaction(deferred: true);
+                using var command = Command(sql);
+                command.Transaction = transaction;
+                var key = command.Parameters.Add("$key", SqliteType.Blob);
+                for (int i = 0; i < keys.Count; i++)
+                {
+                    key.Value = keys[i];
+                    read(i, command);
+                }
 
-            transaction.Commit();
+                transaction.Commit();
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+            {
+                throw Damaged(Path, e.Message, e);
+            }
         }
     }
 
@@ -210,19 +237,30 @@ public sealed class EmbeddingStore : IDisposable
             throw new InvalidOperationException($"{Path} was opened read-only");
         }
 
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (!TensorPrimitives.IsFiniteAll(vectors.Slice(i * dimension, dimension)))
+            {
+                throw new ArgumentException($"vector {i} holds NaN or infinite values; the store keeps finite vectors only", nameof(vectors));
+            }
+        }
+
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            using var command = Command("INSERT OR REPLACE INTO embeddings (key, dimension, precision, vector) VALUES ($key, $dimension, $precision, $vector)");
+            using var command = Command("INSERT OR REPLACE INTO embeddings (key, dimension, precision, vector, checksum) VALUES ($key, $dimension, $precision, $vector, $checksum)");
             command.Transaction = transaction;
             var key = command.Parameters.Add("$key", SqliteType.Blob);
             command.Parameters.AddWithValue("$dimension", dimension);
             command.Parameters.AddWithValue("$precision", (int)Options.Precision);
             var vector = command.Parameters.Add("$vector", SqliteType.Blob);
+            var checksum = command.Parameters.Add("$checksum", SqliteType.Integer);
             for (int i = 0; i < keys.Count; i++)
             {
+                byte[] bytes = Encode(vectors.Slice(i * dimension, dimension));
                 key.Value = keys[i];
-                vector.Value = Encode(vectors.Slice(i * dimension, dimension));
+                vector.Value = bytes;
+                checksum.Value = Checksum(keys[i], dimension, Options.Precision, bytes);
                 command.ExecuteNonQuery();
             }
 
@@ -249,12 +287,8 @@ public sealed class EmbeddingStore : IDisposable
 
     private void Initialise(bool existed)
     {
-        if (!Options.ReadOnly)
-        {
-            Execute("PRAGMA journal_mode=WAL");
-            Execute("PRAGMA synchronous=NORMAL");
-        }
-
+        // Everything here only reads until the file is known to be a store (or a new, empty database): another
+        // application's database given by mistake keeps its bytes and its journal mode.
         using (var check = Command("PRAGMA quick_check"))
         {
             string result = check.ExecuteScalar() as string ?? "no result";
@@ -264,47 +298,74 @@ public sealed class EmbeddingStore : IDisposable
             }
         }
 
-        bool hasMeta;
-        using (var tables = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'embeddings')"))
-        {
-            hasMeta = (long)tables.ExecuteScalar()! == 2;
-        }
-
-        if (hasMeta)
-        {
-            using var format = Command("SELECT value FROM meta WHERE key = 'format'");
-            using var version = Command("SELECT value FROM meta WHERE key = 'version'");
-            if (format.ExecuteScalar() as string != Format)
-            {
-                throw new ModelFormatException(Path, "this SQLite file is not an MLNet.Rewards embedding store; it was left untouched (choose another store file)");
-            }
-
-            if (version.ExecuteScalar() as string != FormatVersion)
-            {
-                throw new ModelFormatException(Path, $"embedding store format version {version.ExecuteScalar()} is not supported (this build reads version {FormatVersion})");
-            }
-
-            return;
-        }
-
-        using (var anyTable = Command("SELECT COUNT(*) FROM sqlite_master"))
-        {
-            if (existed && (long)anyTable.ExecuteScalar()! > 0)
-            {
-                throw new ModelFormatException(Path, "this SQLite database is not an MLNet.Rewards embedding store; it was left untouched (choose another store file)");
-            }
-        }
-
-        if (Options.ReadOnly)
+        string? version = ReadStoreVersion(existed);
+        if (version is null && Options.ReadOnly)
         {
             throw new ModelFormatException(Path, "this file is not an MLNet.Rewards embedding store");
         }
 
+        if (version == UncheckedFormatVersion && Options.ReadOnly)
+        {
+            throw new ModelFormatException(Path, $"embedding store format version {UncheckedFormatVersion} has no per-vector checksums; open it once for writing (e.g. run 'embed' with it) to upgrade it to version {FormatVersion}");
+        }
+
+        if (Options.ReadOnly)
+        {
+            return;
+        }
+
+        Execute("PRAGMA journal_mode=WAL");
+        Execute("PRAGMA synchronous=NORMAL");
+        if (version is null)
+        {
+            CreateSchema();
+        }
+        else if (version == UncheckedFormatVersion)
+        {
+            AddChecksums();
+        }
+    }
+
+    /// <summary>
+    /// The format version of the store, or null for an empty database; throws, changing nothing, when the file is
+    /// another application's database or a version this build does not read.
+    /// </summary>
+    private string? ReadStoreVersion(bool existed)
+    {
+        using (var tables = Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'embeddings')"))
+        {
+            if ((long)tables.ExecuteScalar()! != 2)
+            {
+                using var anyTable = Command("SELECT COUNT(*) FROM sqlite_master");
+                if (existed && (long)anyTable.ExecuteScalar()! > 0)
+                {
+                    throw new ModelFormatException(Path, "this SQLite database is not an MLNet.Rewards embedding store; it was left untouched (choose another store file)");
+                }
+
+                return null;
+            }
+        }
+
+        using var format = Command("SELECT value FROM meta WHERE key = 'format'");
+        if (format.ExecuteScalar() as string != Format)
+        {
+            throw new ModelFormatException(Path, "this SQLite file is not an MLNet.Rewards embedding store; it was left untouched (choose another store file)");
+        }
+
+        using var versionCommand = Command("SELECT value FROM meta WHERE key = 'version'");
+        string? version = versionCommand.ExecuteScalar() as string;
+        return version is FormatVersion or UncheckedFormatVersion
+            ? version
+            : throw new ModelFormatException(Path, $"embedding store format version {version} is not supported (this build reads versions {UncheckedFormatVersion} and {FormatVersion})");
+    }
+
+    private void CreateSchema()
+    {
         using var transaction = _connection.BeginTransaction();
         foreach (string sql in new[]
         {
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            "CREATE TABLE embeddings (key BLOB PRIMARY KEY, dimension INTEGER NOT NULL, precision INTEGER NOT NULL, vector BLOB NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE embeddings (key BLOB PRIMARY KEY, dimension INTEGER NOT NULL, precision INTEGER NOT NULL, vector BLOB NOT NULL, checksum INTEGER) WITHOUT ROWID",
             $"INSERT INTO meta VALUES ('format', '{Format}'), ('version', '{FormatVersion}')",
         })
         {
@@ -314,6 +375,80 @@ public sealed class EmbeddingStore : IDisposable
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Upgrades a version 1 store in one transaction: adds the checksum column and fills it, after checking that every
+    /// vector has the size its row declares and only finite values (damage that version 1 could not see is refused,
+    /// not sealed with a checksum).
+    /// </summary>
+    private void AddChecksums()
+    {
+        using var transaction = _connection.BeginTransaction();
+        using (var alter = Command("ALTER TABLE embeddings ADD COLUMN checksum INTEGER"))
+        {
+            alter.Transaction = transaction;
+            alter.ExecuteNonQuery();
+        }
+
+        var sums = new List<(byte[] Key, long Checksum)>();
+        using (var select = Command("SELECT dimension, precision, vector, checksum, key FROM embeddings"))
+        {
+            select.Transaction = transaction;
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var row = StoredRow.Read(reader);
+                var key = (byte[])reader.GetValue(4);
+                var decoded = new float[row.Dimension];
+                if (row.Vector.Length != row.Dimension * (int)row.Precision)
+                {
+                    throw new DamagedVectorException(Path, key, $"it has {row.Vector.Length} bytes for {row.Dimension} {row.Precision} elements (found while adding checksums to a version {UncheckedFormatVersion} store)");
+                }
+
+                Decode(row.Precision, row.Vector, decoded);
+                if (!TensorPrimitives.IsFiniteAll<float>(decoded))
+                {
+                    throw new DamagedVectorException(Path, key, $"it holds NaN or infinite values (found while adding checksums to a version {UncheckedFormatVersion} store)");
+                }
+
+                sums.Add((key, Checksum(key, row.Dimension, row.Precision, row.Vector)));
+            }
+        }
+
+        using (var update = Command("UPDATE embeddings SET checksum = $checksum WHERE key = $key"))
+        {
+            update.Transaction = transaction;
+            var key = update.Parameters.Add("$key", SqliteType.Blob);
+            var checksum = update.Parameters.Add("$checksum", SqliteType.Integer);
+            foreach (var (k, c) in sums)
+            {
+                key.Value = k;
+                checksum.Value = c;
+                update.ExecuteNonQuery();
+            }
+        }
+
+        using (var version = Command($"UPDATE meta SET value = '{FormatVersion}' WHERE key = 'version'"))
+        {
+            version.Transaction = transaction;
+            version.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>XXH3 (64-bit) of the key, the row's dimension and precision, and the vector's bytes.</summary>
+    private static long Checksum(byte[] key, int dimension, StoredPrecision precision, byte[] vector)
+    {
+        var hash = new XxHash3();
+        hash.Append(key);
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(header, dimension);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], (int)precision);
+        hash.Append(header);
+        hash.Append(vector);
+        return unchecked((long)hash.GetCurrentHashAsUInt64());
     }
 
     private byte[] Encode(ReadOnlySpan<float> vector)
@@ -374,5 +509,13 @@ public sealed class EmbeddingStore : IDisposable
     {
         using var command = Command(sql);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>A row as stored (the checksum is null only in a version 1 store, and then never matches).</summary>
+    private readonly record struct StoredRow(int Dimension, StoredPrecision Precision, byte[] Vector, long? Checksum)
+    {
+        /// <summary>Reads columns dimension, precision, vector, checksum (in that order).</summary>
+        public static StoredRow Read(SqliteDataReader reader) =>
+            new(reader.GetInt32(0), (StoredPrecision)reader.GetInt32(1), (byte[])reader.GetValue(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
     }
 }

@@ -75,6 +75,7 @@ internal sealed class FullBatchLinearTrainer
         var w = Array.ConvertAll(head.Parameters, x => (double)x);
         var gradient = new double[d];
         double loss = objective.Evaluate(w, gradient);
+        TrainingDivergedException.ThrowIfNotFinite(loss, "initial L-BFGS loss");
         var history = new List<EpochReport>();
         var corrections = new CorrectionHistory(_settings.History, d);
         var direction = new double[d];
@@ -132,6 +133,7 @@ internal sealed class FullBatchLinearTrainer
         }
 
         CopyTo(w, head.Parameters);
+        TrainingDivergedException.ThrowIfNotFinite(head.Parameters, "linear head after L-BFGS");
         if (history.Count == 0)
         {
             var (validLoss, validAccuracy) = validation is null ? (double.NaN, double.NaN) : PairwiseTrainer.Measure(head, validation, _labelSmoothing);

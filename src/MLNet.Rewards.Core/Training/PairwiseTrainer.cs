@@ -84,12 +84,22 @@ public sealed class PairwiseTrainer
             double lossSum = 0;
             for (int start = 0; start < order.Length; start += _options.BatchSize)
             {
-                lossSum += stepper.Step(train, order, start, Math.Min(_options.BatchSize, order.Length - start));
+                double batchLoss = stepper.Step(train, order, start, Math.Min(_options.BatchSize, order.Length - start));
+                // The batch loss is free to check and turns non-finite one batch after any weight does, so a diverging
+                // run stops within a batch instead of training (and early-stopping) on NaN.
+                TrainingDivergedException.ThrowIfNotFinite(batchLoss, $"training loss of epoch {epoch}, batch {(start / _options.BatchSize) + 1}");
+                lossSum += batchLoss;
                 optimizer.Step(head.Parameters, stepper.Gradient, _options.EffectiveParallelism);
             }
 
+            TrainingDivergedException.ThrowIfNotFinite(head.Parameters, $"head after epoch {epoch}");
             double trainLoss = lossSum / train.Count;
             (double validLoss, double validAccuracy) = validation is null ? (double.NaN, double.NaN) : Measure(head, validation, _options.LabelSmoothing);
+            if (validation is not null)
+            {
+                TrainingDivergedException.ThrowIfNotFinite(validLoss, $"validation loss after epoch {epoch}");
+            }
+
             var report = new EpochReport(epoch, trainLoss, validLoss, validAccuracy, clock.Elapsed);
             history.Add(report);
             progress?.Report(report);

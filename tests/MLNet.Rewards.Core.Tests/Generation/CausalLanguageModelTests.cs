@@ -151,6 +151,14 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
+    public void Asking_for_cuda_on_a_cpu_only_build_names_the_gpu_package()
+    {
+        var e = Assert.ThrowsExactly<MLNet.Rewards.Onnx.OnnxRuntimeException>(() => CausalLanguageModel.Load(SmolLmFixture.Folder, new CausalLanguageModelOptions { ExecutionProvider = MLNet.Rewards.Onnx.OnnxExecutionProvider.Cuda }));
+        StringAssert.Contains(e.Message, "model.onnx: the CUDA execution provider is not available");
+        StringAssert.Contains(e.Message, "Microsoft.ML.OnnxRuntime.Gpu");
+    }
+
+    [TestMethod]
     public void Missing_folder_wrong_signature_and_long_prompts_give_clear_errors()
     {
         var missing = Assert.ThrowsExactly<ModelFormatException>(() => CausalLanguageModel.Load("/nonexistent/model-folder"));
