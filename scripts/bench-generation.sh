@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, the same native
-# library and session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
+# Generation speed of our runner against ONNX Runtime driven from Node.js (npm's onnxruntime-node, its own copy of the native
+# library; the same session options), on the chat model folder's fixture prompts; writes docs/generation-speed.md.
 # Installs the Node.js peer first (scripts/install-node-peer.sh, idempotent). Run it by hand on a machine as quiet as
 # you can get it: 10-20 s per repetition on 2 cores, depending on load. Not part of CI (it needs the npm registry once).
 #

@@ -1,6 +1,6 @@
 // The peer of `mlnet-rewards generation-speed`: greedy decoding of a chat model folder's fixture prompts with ONNX Runtime
-// driven from Node.js (npm's onnxruntime-node, whose native library is the one scripts/fetch-onnxruntime.sh gives our
-// runner), with the KV cache fed back from present.* to past_key_values.*, and the session options of our
+// driven from Node.js (npm's onnxruntime-node; ours runs the Microsoft.ML.OnnxRuntime NuGet package's native library),
+// with the KV cache fed back from present.* to past_key_values.*, and the session options of our
 // CausalLanguageModel. Checks every generated id against the fixture by the rule of our ReferenceGeneration.Verify (equal,
 // or equal up to a near tie of the fixture's top-5 logits; exit 1 on any other mismatch) and prints the timings as
 // JSON in the same shape as ours. Run it through scripts/bench-generation.sh, which installs onnxruntime-node first.
