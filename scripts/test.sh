@@ -13,6 +13,13 @@ for extra in tests/MLNet.Rewards.Cli.Tests tests/MLNet.Rewards.Extensions.AI.Tes
   [ -d "$extra" ] && core_projects+=("$extra")
 done
 
+# The evidence plots' PNG text (ScottPlot via SkiaSharp) needs a TrueType font; a bare Debian has none. Installed from
+# Debian apt when running as root, otherwise a clear error.
+if ! find /usr/share/fonts /usr/local/share/fonts -name '*.ttf' -print -quit 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -q fonts-dejavu-core >/dev/null
+  else echo "test.sh: no TrueType font found; install one (Debian: sudo apt-get install fonts-dejavu-core)" >&2; exit 1; fi
+fi
+
 failed_runs=0
 run_tests() { # run_tests PROJECT [dotnet args...]
   local project="$1" name

@@ -87,7 +87,7 @@ internal static class ActiveSimulationCommand
         int baseline = selectors.ToList().FindIndex(s => s is RandomPairSelector);
         var others = Enumerable.Range(0, selectors.Count).Where(s => s != baseline).ToArray();
         var table = ResultTables.Create([">labels", .. selectors.Select(s => s.Name), .. others.Select(s => $"{selectors[s].Name} − random")]);
-        var chart = new SvgLineChart { Title = $"Online best-of-{settings.Candidates} golden reward vs labels", XLabel = "labels used", YLabel = "mean golden reward of the chosen candidate" };
+        var chart = new Chart { Title = $"Online best-of-{settings.Candidates} golden reward vs labels", XLabel = "labels used", YLabel = "mean golden reward of the chosen candidate" };
         var points = selectors.Select(_ => new List<ChartPoint>()).ToArray();
         for (int c = 0; c < checkpoints.Length; c++)
         {

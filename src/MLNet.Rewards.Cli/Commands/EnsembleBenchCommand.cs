@@ -117,7 +117,7 @@ internal static class EnsembleBenchCommand
 
         const string Paired = ">ensemble mean − single (paired)";
         var accuracyTable = ResultTables.Create(["label noise", .. methods, Paired]);
-        var accuracyChart = new SvgLineChart { Title = "Test accuracy vs label noise", XLabel = "share of flipped training labels (%)", YLabel = "accuracy against the golden reward" };
+        var accuracyChart = new Chart { Title = "Test accuracy vs label noise", XLabel = "share of flipped training labels (%)", YLabel = "accuracy against the golden reward" };
         var accuracyPoints = methods.Select(_ => new List<ChartPoint>()).ToArray();
         for (int v = 0; v < NoiseLevels.Length; v++)
         {
@@ -140,7 +140,7 @@ internal static class EnsembleBenchCommand
         for (int v = 0; v < NoiseLevels.Length; v++)
         {
             var table = ResultTables.Create(["N", .. columns.Select(c => ">" + c), Paired]);
-            var chart = new SvgLineChart { Title = $"Best-of-N golden reward, label noise {NoiseLevels[v]:P0}", XLabel = "N candidates (log scale)", YLabel = "mean golden reward of the chosen candidate", LogX = true };
+            var chart = new Chart { Title = $"Best-of-N golden reward, label noise {NoiseLevels[v]:P0}", XLabel = "N candidates (log scale)", YLabel = "mean golden reward of the chosen candidate", LogX = true };
             var points = columns.Select(_ => new List<ChartPoint>()).ToArray();
             for (int j = 0; j < CandidateCounts.Length; j++)
             {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using MLNet.Rewards.Cli.Reports;
+using MLNet.Rewards.Cli.Reporting;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Generation;
@@ -36,8 +36,8 @@ internal static class GenerationBenchCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer.", DefaultValueFactory = _ => 40 };
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 1 };
         var threads = GenerateCommand.ThreadsOption();
-        var output = OutputTargets.Written(new Option<DirectoryInfo>("--output") { Description = "Folder for generation-results.md and genarm-frontier.svg.", Required = true });
-        var command = new Command("generation-bench", "Measure generation speed, GenARM overhead, best-of-N vs GenARM on held-out prompts, and the helpful/harmless frontier; writes a Markdown report and an SVG plot.")
+        var output = OutputTargets.Written(new Option<DirectoryInfo>("--output") { Description = "Folder for generation-results.md and genarm-frontier.svg/.png.", Required = true });
+        var command = new Command("generation-bench", "Measure generation speed, GenARM overhead, best-of-N vs GenARM on held-out prompts, and the helpful/harmless frontier; writes a Markdown report and an SVG and PNG plot.")
         {
             llm, harmlessArm, helpfulArm, selector, judgeHarmless, judgeHelpful, prompts, skip, count, frontierCount, maxTokens, seed, threads, output,
         };
@@ -80,7 +80,7 @@ internal static class GenerationBenchCommand
             var dir = parse.GetValue(output)!;
             dir.Create();
             AtomicFile.WriteAllText(Path.Combine(dir.FullName, "generation-results.md"), report.ToString());
-            AtomicFile.WriteAllText(Path.Combine(dir.FullName, "genarm-frontier.svg"), frontier);
+            ReportWriter.Write(dir, "genarm-frontier", frontier);
             Console.WriteLine(report.ToString());
             return Task.FromResult(ExitCodes.Success);
         });
@@ -211,9 +211,9 @@ internal static class GenerationBenchCommand
             Table(report, ["GenARM setting", "mean reward", "token positions / prompt", "cheapest best-of-k at least as good"], rows);
         }
 
-        public string Frontier(List<string> prompts, StringBuilder report)
+        public Chart Frontier(List<string> prompts, StringBuilder report)
         {
-            var plot = new SvgScatterPlot("GenARM multi-objective steering (SmolLM2-135M, held-out prompts)", "helpful judge: mean reward", "harmless judge: mean reward");
+            var settings = new List<ChartPoint>();
             var points = new List<(double X, double Y)>();
             var rows = new List<string[]>();
             foreach (var (aHelpful, aHarmless) in Sweep)
@@ -229,18 +229,20 @@ internal static class GenerationBenchCommand
                 double x = judgeHelpful.Score(prompts, texts).Average(s => s.Reward);
                 double y = judgeHarmless.Score(prompts, texts).Average(s => s.Reward);
                 string label = $"({aHelpful.ToString(Invariant)}, {aHarmless.ToString(Invariant)})";
-                plot.AddPoint(x, y, label);
+                settings.Add(new ChartPoint(x, y, Label: label));
                 points.Add((x, y));
                 rows.Add([aHelpful.ToString(Invariant), aHarmless.ToString(Invariant), N(x), N(y)]);
             }
 
-            plot.SetLine(SvgScatterPlot.ParetoFrontier(points));
+            var plot = new Chart { Title = "GenARM multi-objective steering (SmolLM2-135M, held-out prompts)", XLabel = "helpful judge: mean reward", YLabel = "harmless judge: mean reward" };
+            plot.Series.Add(new ChartSeries("Pareto frontier", [.. ParetoFrontier.Of(points).Select(p => new ChartPoint(p.X, p.Y))], ChartStyle.Line));
+            plot.Series.Add(new ChartSeries("(alpha_helpful, alpha_harmless)", settings, ChartStyle.Markers));
             report.AppendLine(CultureInfo.InvariantCulture, $"## Frontier: alpha_helpful x alpha_harmless ({prompts.Count} prompts; labels are (alpha_helpful, alpha_harmless); the red line joins the Pareto-optimal points)");
             report.AppendLine();
             Table(report, ["alpha_helpful", "alpha_harmless", "helpful judge: mean reward", "harmless judge: mean reward"], rows);
             report.AppendLine("![frontier](genarm-frontier.svg)");
             report.AppendLine();
-            return plot.Render();
+            return plot;
         }
 
         public void Examples(StringBuilder report)

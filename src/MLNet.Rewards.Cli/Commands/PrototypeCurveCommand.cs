@@ -169,7 +169,7 @@ internal static class PrototypeCurveCommand
         {
             string setting = settingsOrder[s];
             var table = ResultTables.Create(["train fraction", ">train pairs", .. settings.Heads.Select(h => h.Name)]);
-            var chart = new SvgLineChart { Title = $"Accuracy vs training fraction: {setting}", XLabel = "fraction of training pairs (log scale)", YLabel = "pairwise accuracy", LogX = true };
+            var chart = new Chart { Title = $"Accuracy vs training fraction: {setting}", XLabel = "fraction of training pairs (log scale)", YLabel = "pairwise accuracy", LogX = true };
             var points = settings.Heads.ToDictionary(h => h.Name, _ => new List<ChartPoint>());
             int fullTrain = s == 0 ? harmless.Count - (harmless.Count / settings.Folds) : alpacaTrain.Count;
             foreach (double fraction in Fractions)

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace MLNet.Rewards.Cli.Reporting;
 
-/// <summary>Writes an evidence command's tables (to stdout and as Markdown files) and SVG charts into one output folder.</summary>
+/// <summary>Writes an evidence command's tables (to stdout and as Markdown files) and SVG and PNG charts into one output folder.</summary>
 internal sealed class ReportWriter
 {
     private readonly DirectoryInfo _folder;
@@ -19,7 +19,7 @@ internal sealed class ReportWriter
     /// <summary>The <c>--out</c> option of every evidence command.</summary>
     public static Option<DirectoryInfo> OutputOption() => OutputTargets.Written(new Option<DirectoryInfo>("--out")
     {
-        Description = "Folder for the result tables (.md) and plots (.svg).",
+        Description = "Folder for the result tables (.md) and plots (.svg and .png).",
         DefaultValueFactory = _ => new DirectoryInfo("docs/results"),
     });
 
@@ -37,11 +37,16 @@ internal sealed class ReportWriter
         WriteAtomically(name + ".md", $"{caption}\n\n{string.Join('\n', lines)}\n");
     }
 
-    /// <summary>Writes <paramref name="chart"/> to <c>name.svg</c>.</summary>
-    public void Chart(string name, SvgLineChart chart)
+    /// <summary>Writes <paramref name="chart"/> to <c>name.svg</c> and <c>name.png</c>.</summary>
+    public void Chart(string name, Chart chart) => Write(_folder, name, chart);
+
+    /// <summary>Writes <paramref name="chart"/> to <c>name.svg</c> and <c>name.png</c> in <paramref name="folder"/>.</summary>
+    public static void Write(DirectoryInfo folder, string name, Chart chart)
     {
-        WriteAtomically(name + ".svg", chart.Render());
-        Console.Error.WriteLine($"wrote {Path.Combine(_folder.FullName, name + ".svg")}");
+        string svg = Path.Combine(folder.FullName, name + ".svg"), png = Path.Combine(folder.FullName, name + ".png");
+        AtomicFile.WriteAllText(svg, chart.RenderSvg());
+        AtomicFile.Write(png, chart.RenderPng());
+        Console.Error.WriteLine($"wrote {svg} and {png}");
     }
 
     private void WriteAtomically(string file, string text) => AtomicFile.WriteAllText(Path.Combine(_folder.FullName, file), text);
