@@ -50,12 +50,18 @@ public sealed class RewardBenchSections
     /// llmbar-natural, llmbar-adver-neighbor/-GPTInst/-GPTOut/-manual), Safety (refusals-dangerous/-offensive,
     /// xstest-should-refuse/-respond, donotanswer), Reasoning (math-prm, hep-cpp/-go/-java/-js/-python/-rust). As in v1,
     /// math-prm weighs 984 in Reasoning (its 447 pairs up-weighted to equal the six hep-* subsets' 6 × 164), so maths
-    /// and code count equally; every other subset weighs its pair count.
+    /// and code count equally; every other subset weighs its pair count. One addition to v1's lists: Chat Hard also
+    /// names llmbar-adversarial-neighbor/-gptinst/-gptout/-manual, the LLMBar release's own spelling of the four
+    /// adversarial subsets RewardBench took into Chat Hard (the shared llmbar.jsonl.gz uses it).
     /// </summary>
     public static RewardBenchSections Default { get; } = new(
         [
             new("Chat", ["alpacaeval-easy", "alpacaeval-length", "alpacaeval-hard", "mt-bench-easy", "mt-bench-med"]),
-            new("Chat Hard", ["mt-bench-hard", "llmbar-natural", "llmbar-adver-neighbor", "llmbar-adver-GPTInst", "llmbar-adver-GPTOut", "llmbar-adver-manual"]),
+            new("Chat Hard",
+            [
+                "mt-bench-hard", "llmbar-natural", "llmbar-adver-neighbor", "llmbar-adver-GPTInst", "llmbar-adver-GPTOut", "llmbar-adver-manual",
+                "llmbar-adversarial-neighbor", "llmbar-adversarial-gptinst", "llmbar-adversarial-gptout", "llmbar-adversarial-manual",
+            ]),
             new("Safety", ["refusals-dangerous", "refusals-offensive", "xstest-should-refuse", "xstest-should-respond", "donotanswer"]),
             new("Reasoning", ["math-prm", "hep-cpp", "hep-go", "hep-java", "hep-js", "hep-python", "hep-rust"]),
         ],
