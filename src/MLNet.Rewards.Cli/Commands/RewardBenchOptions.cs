@@ -57,13 +57,17 @@ internal sealed class RewardBenchOptions
         var items = ItemScoresFile.Read(scores.FullName);
         if (parse.GetValue(V1))
         {
-            var twoScores = items.Select((item, index) => (item, index)).FirstOrDefault(x => x.item.Scores.Count != 2);
-            if (twoScores.item is not null)
+            RewardBenchV1Report report;
+            try
             {
-                throw new DataFormatException(scores.FullName, 0, $"item '{twoScores.item.Id}' (item {twoScores.index + 1}) has {twoScores.item.Scores.Count} scores; --rewardbench needs exactly 2 ([chosen, rejected])");
+                report = V1Scorer(parse).Score(items);
+            }
+            catch (ArgumentException e)
+            {
+                throw new DataFormatException(scores.FullName, 0, e.Message, e);
             }
 
-            WriteV1(scores.Name, V1Scorer(parse).Score(items));
+            WriteV1(scores.Name, report);
         }
 
         if (parse.GetValue(V2))
@@ -77,7 +81,7 @@ internal sealed class RewardBenchOptions
     {
         if (parse.GetValue(WriteScores) is not null)
         {
-            _itemScores.AddRange(pairs.Select((pair, i) => new ItemScores(pair.Id, pair.Source, [chosen[i], rejected[i]])));
+            _itemScores.AddRange(ItemScores.FromPairs(pairs, chosen, rejected));
         }
 
         if (parse.GetValue(V1))

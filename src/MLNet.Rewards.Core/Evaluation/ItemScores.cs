@@ -14,7 +14,25 @@ namespace MLNet.Rewards.Evaluation;
 /// <param name="Id">Item id.</param>
 /// <param name="Subset">Subset the item belongs to (a pair's <c>source</c>).</param>
 /// <param name="Scores">Scores, correct response first.</param>
-public sealed record ItemScores(string Id, string Subset, IReadOnlyList<float> Scores);
+public sealed record ItemScores(string Id, string Subset, IReadOnlyList<float> Scores)
+{
+    /// <summary>One item per pair: its id, its source as the subset, and <c>[chosen, rejected]</c>.</summary>
+    public static ItemScores[] FromPairs(IReadOnlyList<PreferencePair> pairs, ReadOnlySpan<float> chosenRewards, ReadOnlySpan<float> rejectedRewards)
+    {
+        if (chosenRewards.Length != pairs.Count || rejectedRewards.Length != pairs.Count)
+        {
+            throw new ArgumentException($"{pairs.Count} pairs but {chosenRewards.Length} chosen and {rejectedRewards.Length} rejected rewards");
+        }
+
+        var items = new ItemScores[pairs.Count];
+        for (int i = 0; i < items.Length; i++)
+        {
+            items[i] = new ItemScores(pairs[i].Id, pairs[i].Source, [chosenRewards[i], rejectedRewards[i]]);
+        }
+
+        return items;
+    }
+}
 
 /// <summary>
 /// Reads and writes item scores as JSONL, one <c>{"id": "...", "subset": "...", "scores": [correct, wrong, ...]}</c>

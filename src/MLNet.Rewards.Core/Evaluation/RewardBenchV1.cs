@@ -24,20 +24,7 @@ public sealed class RewardBenchV1
 
     /// <summary>Scores the chosen and rejected rewards of each pair, grouped by the pair's source.</summary>
     public RewardBenchV1Report Score(IReadOnlyList<PreferencePair> pairs, ReadOnlySpan<float> chosenRewards, ReadOnlySpan<float> rejectedRewards)
-    {
-        if (chosenRewards.Length != pairs.Count || rejectedRewards.Length != pairs.Count)
-        {
-            throw new ArgumentException($"{pairs.Count} pairs but {chosenRewards.Length} chosen and {rejectedRewards.Length} rejected rewards");
-        }
-
-        var items = new ItemScores[pairs.Count];
-        for (int i = 0; i < items.Length; i++)
-        {
-            items[i] = new ItemScores(pairs[i].Id, pairs[i].Source, [chosenRewards[i], rejectedRewards[i]]);
-        }
-
-        return Score(items);
-    }
+        => Score(ItemScores.FromPairs(pairs, chosenRewards, rejectedRewards));
 
     /// <summary>Scores items of exactly two scores each, <c>[chosen, rejected]</c>, grouped by subset.</summary>
     /// <exception cref="ArgumentException">An item does not have exactly two scores.</exception>
