@@ -12,19 +12,43 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = SharedOptions.Model(required: true);
+        var model = SharedOptions.Model(required: false);
         var modelDirectory = SharedOptions.ModelDirectoryOverride();
         var store = SharedOptions.Store();
         var data = SharedOptions.DataFiles("Preference files to evaluate on; each gets its own row.");
         var skip = SharedOptions.SkipBadLines();
         var perSource = new Option<bool>("--per-source") { Description = "Also print accuracy per source for each file." };
+        var rewardBench = new RewardBenchOptions();
+        data.Required = false;
         var command = new Command("evaluate", "Evaluate a saved reward model (pairwise, reward ensemble or multi-objective): pairwise accuracy with a bootstrap 95% interval, log-loss, calibration error, and the correlation of reward with response length.")
         {
             model, modelDirectory, store, data, skip, perSource,
         };
+        foreach (var option in rewardBench.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancel) =>
         {
-            var path = parse.GetValue(model)!;
+            if (parse.GetValue(rewardBench.Scores) is { } scoreFile)
+            {
+                if (parse.GetValue(model) is not null || parse.GetValue(data) is { Length: > 0 })
+                {
+                    throw new UsageException("--scores is scored on its own; leave out --model and --data");
+                }
+
+                rewardBench.RunOnScoreFile(parse, scoreFile);
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var path = parse.GetValue(model) ?? throw new UsageException("Option '--model' is required (or --scores with --rewardbench/--rewardbench-v2).");
+            if (parse.GetValue(data) is not { Length: > 0 })
+            {
+                throw new UsageException("Option '--data' is required.");
+            }
+
+            rewardBench.CheckModelRun(parse);
             string component = ModelArchive.ReadComponent(path.FullName);
             IDisposable? owned = null;
             PairScorer scorePairs;
@@ -54,9 +78,11 @@ internal static class EvaluateCommand
                 var pairs = SharedOptions.ReadPairs([file], parse.GetValue(skip));
                 var (chosen, rejected) = ProgressDisplay.Run($"scoring {file.Name}", progress => scorePairs(pairs, progress));
                 rows.Add((file.Name, evaluator.Evaluate(pairs, chosen, rejected)));
+                rewardBench.AddPairs(parse, file.Name, pairs, chosen, rejected);
             }
 
             ResultTables.Write(ResultTables.Evaluations(rows));
+            rewardBench.Finish(parse);
             if (parse.GetValue(perSource))
             {
                 foreach (var (name, report) in rows)

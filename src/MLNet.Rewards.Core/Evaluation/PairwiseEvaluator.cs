@@ -112,7 +112,11 @@ public sealed class PairwiseEvaluator
         return ece;
     }
 
-    private AccuracySummary Summarize(double[] correct, string name)
+    /// <summary>
+    /// Accuracy of per-item outcomes (1 correct, 0 wrong, or partial credit) with its seeded bootstrap 95% interval; the
+    /// bootstrap seed mixes <see cref="EvaluationOptions.Seed"/> with <paramref name="name"/>, so each group resamples independently.
+    /// </summary>
+    public AccuracySummary Summarize(double[] correct, string name)
     {
         double accuracy = correct.Length == 0 ? double.NaN : correct.Average();
         var (low, high) = Statistics.BootstrapMeanInterval(correct, Options.BootstrapSamples, Options.Seed ^ (long)StableHash.Of(name));
