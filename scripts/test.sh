@@ -16,7 +16,7 @@ done
 # The evidence plots' PNG text (ScottPlot via SkiaSharp) needs a TrueType font; a bare Debian has none. Installed from
 # Debian apt when running as root, otherwise a clear error.
 if ! find /usr/share/fonts /usr/local/share/fonts -name '*.ttf' -print -quit 2>/dev/null | grep -q .; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q fonts-dejavu-core >/dev/null
+  if [ "$(id -u)" = 0 ]; then apt-get update -q >/dev/null && apt-get install -y -q fonts-dejavu-core >/dev/null
   else echo "test.sh: no TrueType font found; install one (Debian: sudo apt-get install fonts-dejavu-core)" >&2; exit 1; fi
 fi
 
