@@ -28,3 +28,11 @@ mlnet_build_args() {
   if [ -n "${MLNET_PACKAGE_SOURCE:-}" ]; then MLNET_BUILD_ARGS+=("-p:RestoreAdditionalProjectSources=$MLNET_PACKAGE_SOURCE"); fi
   if [ -n "${MLNET_PACKAGE_VERSION:-}" ]; then MLNET_BUILD_ARGS+=("-p:MicrosoftMLVersion=$MLNET_PACKAGE_VERSION"); fi
 }
+
+# The projects that are NuGet packages (scripts/pack.sh); their folder names are their package ids.
+PACKAGE_PROJECTS=(src/MLNet.Rewards.Core src/MLNet.Rewards src/MLNet.Rewards.Extensions.AI src/MLNet.Rewards.Cli)
+
+# default_package_version: prints the package version that Directory.Build.props sets.
+default_package_version() {
+  dotnet msbuild src/MLNet.Rewards.Core -getProperty:Version
+}
