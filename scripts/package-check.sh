@@ -5,7 +5,8 @@
 #  2. copies the samples out of the repository (away from its Directory.Build.* files), turns each ProjectReference to
 #     src/NAME into a PackageReference to NAME at the packed version, adds a NuGet.config with the folder feed (the
 #     machine's usual source still applies), builds them all with warnings as errors and runs sample 1 on shared data;
-#  3. installs the tool with `dotnet tool install --tool-path --add-source` and runs --help, train, evaluate and embed.
+#  3. installs the tool with `dotnet tool install --tool-path --add-source` and runs --help, train, evaluate and embed,
+#     and sample 4 (the Microsoft.Extensions.AI chat app) with the local SmolLM2 model and the tool's model zip.
 # Usage: bash scripts/package-check.sh [--version X] [--feed DIR]   (defaults: as scripts/pack.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,12 +24,15 @@ done
 [ -n "$version" ] || version="$(default_package_version)"
 data="$(cd ../shared/data && pwd)"
 minilm="$(cd ../shared/models/all-MiniLM-L6-v2 && pwd)"
+smollm="$(cd ../shared/models/SmolLM2-135M-Instruct-q4 && pwd)"
 fail() { echo "package-check: $*" >&2; exit 1; }
+step() { echo "== [$((SECONDS - start)) s] $*"; }
 
+step "pack $version into $feed"
 bash scripts/pack.sh --version "$version" --output "$feed"
 feed="$(cd "$feed" && pwd)"
 
-echo "== package contents and dependencies"
+step "package contents and dependencies"
 ml_version="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:MicrosoftMLVersion)"
 package_ids=()
 for project in "${PACKAGE_PROJECTS[@]}"; do package_ids+=("$(basename "$project")"); done
@@ -69,7 +73,7 @@ trap 'rm -rf "$work"' EXIT
 global_packages="$(dotnet nuget locals global-packages -l | sed 's/^global-packages: //')"
 for id in "${package_ids[@]}"; do rm -rf "${global_packages:?}/${id,,}/${version,,}"; done
 
-echo "== samples against the packages (copied to $work/samples)"
+step "samples against the packages (copied to $work/samples)"
 mkdir -p "$work/samples"
 tar -C samples --exclude=bin --exclude=obj -cf - . | tar -C "$work/samples" -xf -
 cat > "$work/samples/NuGet.config" <<CONFIG
@@ -98,7 +102,7 @@ sample1="$work/samples/PairwiseRewardModel/bin/Release/net10.0/PairwiseRewardMod
 grep -q "^Pairwise accuracy on .*llmbar.jsonl.gz: " "$work/sample1.out" || fail "sample 1 printed no accuracy"
 grep -qE "^Reward of a sample answer, from the saved zip: -?[0-9]" "$work/sample1.out" || fail "sample 1 printed no reward"
 
-echo "== the tool: dotnet tool install --tool-path --add-source $feed MLNet.Rewards.Cli --version $version"
+step "the tool: dotnet tool install --tool-path --add-source $feed MLNet.Rewards.Cli --version $version"
 dotnet tool install --tool-path "$work/tools" --add-source "$feed" MLNet.Rewards.Cli --version "$version"
 tool="$work/tools/mlnet-rewards"
 "$tool" --help > "$work/help.out"
@@ -111,4 +115,8 @@ grep -qE "[0-9]\.[0-9]{3} \[" "$work/evaluate.out" || fail "evaluate printed no 
 zcat "$data/llmbar.jsonl.gz" | sed -n 1,20p > "$work/slice.jsonl"   # (sed reads to the end: no SIGPIPE)
 "$tool" embed --int8 --model "$minilm" --data "$work/slice.jsonl" --store "$work/embeddings.sqlite" | tee "$work/embed.out"
 grep -qE "[1-9][0-9]* computed" "$work/embed.out" || fail "embed computed no vectors"
+step "sample 4 from the packages: best-of-4 from the local SmolLM2 on ONNX Runtime, ranked by the tool's model zip"
+sample4="$work/samples/RewardRankedChat/bin/Release/net10.0/RewardRankedChat.dll"
+(cd "$work" && dotnet "$sample4" --reward "$work/model.zip" --llm "$smollm" --candidates 4 "How do I boil an egg?") | tee "$work/chat.out"
+grep -qE "^reward -?[0-9.]+; candidates ([^,]+, ){3}[^,]+; refused False$" "$work/chat.out" || fail "sample 4 printed no ranked answer"
 echo "package-check: ok ($((SECONDS - start)) s)"
