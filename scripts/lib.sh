@@ -32,7 +32,21 @@ mlnet_build_args() {
 # The projects that are NuGet packages (scripts/pack.sh); their folder names are their package ids.
 PACKAGE_PROJECTS=(src/MLNet.Rewards.Core src/MLNet.Rewards src/MLNet.Rewards.Extensions.AI src/MLNet.Rewards.Cli)
 
-# default_package_version: prints the package version that Directory.Build.props sets.
-default_package_version() {
-  dotnet msbuild src/MLNet.Rewards.Core -getProperty:Version
+# parse_package_options SCRIPT [--version X] [--output DIR]: sets PACKAGE_VERSION (default: Version in
+# Directory.Build.props) and PACKAGE_FEED (the folder feed; default artifacts/packages). Exits 2 on anything else.
+parse_package_options() {
+  local script="$1"
+  shift
+  PACKAGE_VERSION="" PACKAGE_FEED=artifacts/packages
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --version) PACKAGE_VERSION="${2:?--version needs a value}"; shift 2 ;;
+      --output) PACKAGE_FEED="${2:?--output needs a value}"; shift 2 ;;
+      *) echo "usage: bash scripts/$script [--version X] [--output DIR]" >&2; exit 2 ;;
+    esac
+  done
+  [ -n "$PACKAGE_VERSION" ] || PACKAGE_VERSION="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:Version)"
+  if ! [[ "$PACKAGE_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+    echo "$script: '$PACKAGE_VERSION' is not a package version (major.minor.patch[-prerelease])" >&2; exit 2
+  fi
 }

@@ -8,18 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-version="" output=artifacts/packages
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --version) version="${2:?--version needs a value}"; shift 2 ;;
-    --output) output="${2:?--output needs a value}"; shift 2 ;;
-    *) echo "usage: bash scripts/pack.sh [--version X] [--output DIR]" >&2; exit 2 ;;
-  esac
-done
-[ -n "$version" ] || version="$(default_package_version)"
-if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
-  echo "pack.sh: '$version' is not a package version (major.minor.patch[-prerelease])" >&2; exit 2
-fi
+parse_package_options pack.sh "$@"
+version="$PACKAGE_VERSION" output="$PACKAGE_FEED"
 
 mkdir -p "$output"
 for project in "${PACKAGE_PROJECTS[@]}"; do

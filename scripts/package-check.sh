@@ -7,21 +7,14 @@
 #     machine's usual source still applies), builds them all with warnings as errors and runs sample 1 on shared data;
 #  3. installs the tool with `dotnet tool install --tool-path --add-source` and runs --help, train, evaluate and embed,
 #     and sample 4 (the Microsoft.Extensions.AI chat app) with the local SmolLM2 model and the tool's model zip.
-# Usage: bash scripts/package-check.sh [--version X] [--feed DIR]   (defaults: as scripts/pack.sh)
+# Usage: bash scripts/package-check.sh [--version X] [--output DIR]   (the folder feed; defaults: as scripts/pack.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 start=$SECONDS
 
-version="" feed=artifacts/packages
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --version) version="${2:?--version needs a value}"; shift 2 ;;
-    --feed) feed="${2:?--feed needs a value}"; shift 2 ;;
-    *) echo "usage: bash scripts/package-check.sh [--version X] [--feed DIR]" >&2; exit 2 ;;
-  esac
-done
-[ -n "$version" ] || version="$(default_package_version)"
+parse_package_options package-check.sh "$@"
+version="$PACKAGE_VERSION" feed="$PACKAGE_FEED"
 data="$(cd ../shared/data && pwd)"
 minilm="$(cd ../shared/models/all-MiniLM-L6-v2 && pwd)"
 smollm="$(cd ../shared/models/SmolLM2-135M-Instruct-q4 && pwd)"
