@@ -26,14 +26,13 @@ bash scripts/pack.sh --version "$version" --output "$feed"
 feed="$(cd "$feed" && pwd)"
 
 step "package contents and dependencies"
-ml_version="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:MicrosoftMLVersion)"
 package_ids=()
 for project in "${PACKAGE_PROJECTS[@]}"; do package_ids+=("$(basename "$project")"); done
 expected_version() { # the version Directory.Build.targets (or this run, for our own packages) gives package $1
   local id="$1" v
   for own in "${package_ids[@]}"; do [ "$own" = "$id" ] && { echo "$version"; return; }; done
   v="$(grep -oE "<PackageReference Update=\"$id\" Version=\"[^\"]+\"" Directory.Build.targets | sed -E 's/.*Version="([^"]+)"/\1/')"
-  [ "$v" = '$(MicrosoftMLVersion)' ] && v="$ml_version"
+  if [[ "$v" =~ ^\$\(([A-Za-z]+)\)$ ]]; then v="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:"${BASH_REMATCH[1]}")"; fi  # $(MicrosoftMLVersion)...
   echo "$v"
 }
 for id in "${package_ids[@]}"; do
