@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Uses the NuGet packages the way a user does, from a local folder feed (run by .ci/run):
-#  1. packs them (scripts/pack.sh) and checks each package's contents and its nuspec dependencies against the versions in
-#     Directory.Build.targets;
+#  1. packs them (scripts/pack.sh) and checks each package's contents and its nuspec dependencies against the versions
+#     in Directory.Build.targets;
 #  2. copies the samples out of the repository (away from its Directory.Build.* files), turns each ProjectReference to
 #     src/NAME into a PackageReference to NAME at the packed version, adds a NuGet.config with the folder feed (the
 #     machine's usual source still applies), builds them all with warnings as errors and runs sample 1 on shared data;
@@ -32,7 +32,9 @@ expected_version() { # the version Directory.Build.targets (or this run, for our
   local id="$1" v
   for own in "${package_ids[@]}"; do [ "$own" = "$id" ] && { echo "$version"; return; }; done
   v="$(grep -oE "<PackageReference Update=\"$id\" Version=\"[^\"]+\"" Directory.Build.targets | sed -E 's/.*Version="([^"]+)"/\1/')"
-  if [[ "$v" =~ ^\$\(([A-Za-z]+)\)$ ]]; then v="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:"${BASH_REMATCH[1]}")"; fi  # $(MicrosoftMLVersion)...
+  if [[ "$v" =~ ^\$\(([A-Za-z]+)\)$ ]]; then # a version property such as $(MicrosoftMLVersion): its value
+    v="$(dotnet msbuild src/MLNet.Rewards.Core -getProperty:"${BASH_REMATCH[1]}")"
+  fi
   echo "$v"
 }
 for id in "${package_ids[@]}"; do
