@@ -45,6 +45,11 @@ internal static class TrainGeneralistCommand
             Description = "Length handling: None, Balance (length-balanced pairs per source) or Offset (a per-source length logit fitted first and added to the margin, so the head learns only what length does not explain).",
             DefaultValueFactory = _ => LengthHandling.Offset,
         };
+        var offsetScale = new Option<double>("--length-offset-scale")
+        {
+            Description = "With --length Offset: the share κ of each source's fitted length logit put in the margin (1 = all of it; the default 0.25 leaves the head three quarters of each source's length preference to learn; see docs/generalist.md).",
+            DefaultValueFactory = _ => 0.25,
+        };
         var attribute = new Option<string>("--helpsteer-attribute") { Description = "The HelpSteer rating that orders two responses to one prompt.", DefaultValueFactory = _ => "helpfulness" };
         var gap = new Option<float>("--helpsteer-gap") { Description = "Least rating difference that makes a HelpSteer pair.", DefaultValueFactory = _ => 1f };
         var center = new Option<float>("--center-rewards-coefficient") { Description = "TRL's center_rewards_coefficient: adds c·(r_c + r_r)² to each pair's loss (0 = off).", DefaultValueFactory = _ => 0f };
@@ -53,10 +58,9 @@ internal static class TrainGeneralistCommand
         var featurizer = new FeaturizerOptions();
         featurizer.Layout.DefaultValueFactory = _ => FeatureLayout.Response;
         var trainer = new TrainerOptions();
-        trainer.Head.DefaultValueFactory = _ => "linear";
         var command = new Command("train-generalist", "Train one reward model on every shared training source (per-source caps and weights, explicit length handling) and evaluate it on alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed beside 'the longer response wins'.")
         {
-            dataDir, output, cap, weights, length, attribute, gap, center, evalCap, noEvaluation,
+            dataDir, output, cap, weights, length, offsetScale, attribute, gap, center, evalCap, noEvaluation,
         };
         foreach (var option in featurizer.All.Concat(trainer.All))
         {
@@ -93,8 +97,14 @@ internal static class TrainGeneralistCommand
             }
             else if (handling == LengthHandling.Offset)
             {
-                var coefficients = GeneralistPairs.FitLengthCoefficients(train);
-                Console.Error.WriteLine("length logit per source (a of σ(a·Δlog length)): " + string.Join(", ", coefficients.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value.ToString("F3", CultureInfo.InvariantCulture)}")));
+                double scale = parse.GetValue(offsetScale);
+                if (!(scale >= 0) || double.IsInfinity(scale))
+                {
+                    throw new UsageException($"--length-offset-scale must be a finite non-negative number, got {scale}");
+                }
+
+                var coefficients = GeneralistPairs.FitLengthCoefficients(train).ToDictionary(c => c.Key, c => c.Value * scale, StringComparer.Ordinal);
+                Console.Error.WriteLine($"length logit per source in the margin (κ = {scale} times a of σ(a·Δlog length)): " + string.Join(", ", coefficients.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value.ToString("F3", CultureInfo.InvariantCulture)}")));
                 train = GeneralistPairs.WithLengthOffset(train, coefficients);
             }
 

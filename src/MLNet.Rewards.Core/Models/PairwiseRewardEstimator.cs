@@ -94,7 +94,8 @@ public sealed class PairwiseRewardEstimator
 }
 
 /// <summary>
-/// Mean and standard deviation of a model's rewards over its training responses (chosen and rejected), saved in the zip
+/// Mean and standard deviation of a model's rewards over every response (chosen and rejected) of its training pairs, the
+/// early-stopping hold-out included, saved in the zip
 /// so that users can put rewards from different models on one scale: (r − mean) / std.
 /// </summary>
 /// <param name="Mean">Mean reward.</param>
