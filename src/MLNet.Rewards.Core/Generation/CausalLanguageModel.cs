@@ -237,13 +237,7 @@ public sealed class CausalLanguageModel : IDisposable
         using var idsValue = OnnxValue.CreateTensor<long>(ids, [batch, length]);
         using var maskValue = OnnxValue.CreateTensor<long>(mask, [batch, length]);
         using var positionValue = OnnxValue.CreateTensor<long>(positions, [batch, length]);
-        var inputs = new List<NamedOnnxValue>(3 + (2 * Shape.Layers))
-        {
-            new("input_ids", idsValue),
-            new("attention_mask", maskValue),
-            new("position_ids", positionValue),
-        };
-        inputs.AddRange(empty.PastInputs());
+        var inputs = Inputs(idsValue, maskValue, positionValue, empty);
         using var outputs = _session.Run(inputs, [HiddenStatesOutput], cancellationToken);
         outputs[0].AsSpan<float>()[..(batch * length * width)].CopyTo(hiddenStates);
     }
@@ -265,13 +259,7 @@ public sealed class CausalLanguageModel : IDisposable
         using var idsValue = OnnxValue.CreateTensor<long>(ids, [batch, sequence]);
         using var maskValue = OnnxValue.CreateTensor<long>(mask, [batch, past + sequence]);
         using var positionValue = OnnxValue.CreateTensor<long>(positions, [batch, sequence]);
-        var inputs = new List<NamedOnnxValue>(3 + (2 * Shape.Layers))
-        {
-            new("input_ids", idsValue),
-            new("attention_mask", maskValue),
-            new("position_ids", positionValue),
-        };
-        inputs.AddRange(state.PastInputs());
+        var inputs = Inputs(idsValue, maskValue, positionValue, state);
         using var outputs = _session.Run(inputs, _outputNames, cancellationToken);
 
         var logits = outputs["logits"].AsSpan<float>();
@@ -294,6 +282,18 @@ public sealed class CausalLanguageModel : IDisposable
         }
 
         state.Advance(outputs, sequence);
+    }
+
+    private List<NamedOnnxValue> Inputs(OnnxValue ids, OnnxValue mask, OnnxValue positions, DecoderState state)
+    {
+        var inputs = new List<NamedOnnxValue>(3 + (2 * Shape.Layers))
+        {
+            new("input_ids", ids),
+            new("attention_mask", mask),
+            new("position_ids", positions),
+        };
+        inputs.AddRange(state.PastInputs());
+        return inputs;
     }
 
     /// <summary>Frees the ONNX Runtime session.</summary>
