@@ -18,6 +18,7 @@ echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling w
 "${cli[@]}" train-ensemble --data "$data/hh-harmless-train-sample.jsonl.gz" --members 3 --head linear --epochs 2 --buckets 128 --aggregation LowerConfidenceBound --output "$work/ensemble.zip"
 echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/ensemble.zip"
 "${cli[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
+"${cli[@]}" train-generalist --data-dir "$data" --cap 50 --eval-cap 50 --head linear --epochs 2 --buckets 64 --output "$work/generalist.zip" > /dev/null
 "${cli[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
 ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" > /dev/null
 set +e

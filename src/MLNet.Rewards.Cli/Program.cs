@@ -12,6 +12,7 @@ var root = new RootCommand(
     """)
 {
     TrainCommand.Create(),
+    TrainGeneralistCommand.Create(),
     EvaluateCommand.Create(),
     ScoreCommand.Create(),
     TrainMultiObjectiveCommand.Create(),

@@ -89,12 +89,18 @@ internal sealed class FeaturizerOptions
     /// <summary>The model folder used when --model-dir is not given, relative to the current directory.</summary>
     public const string DefaultModelDirectory = "../shared/models/all-MiniLM-L6-v2";
 
+    /// <summary>The chat model folder used by --featurizer smollm2 when --model-dir is not given.</summary>
+    public const string DefaultChatModelDirectory = "../shared/models/SmolLM2-135M-Instruct-q4";
+
     /// <summary>The --featurizer value that selects the ONNX sentence encoder.</summary>
     public const string MiniLm = "minilm";
 
+    /// <summary>The --featurizer value that selects SmolLM2's hidden states over the rendered conversation.</summary>
+    public const string SmolLm2 = "smollm2";
+
     public Option<string> Kind { get; } = new("--featurizer")
     {
-        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model) or 'minilm' (all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, from --model-dir).",
+        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model), 'minilm' (all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, from --model-dir) or 'smollm2' (SmolLM2-135M-Instruct's final hidden states over prompt and response rendered with its chat template, prefill only).",
         DefaultValueFactory = _ => HashingFeaturizerSpec.KindName,
     };
 
@@ -112,7 +118,25 @@ internal sealed class FeaturizerOptions
 
     public Option<DirectoryInfo> ModelDirectory { get; } = new("--model-dir")
     {
-        Description = $"Sentence-encoder model folder (ONNX file, vocab.txt, pooling config) for --featurizer minilm; default {DefaultModelDirectory}.",
+        Description = $"Model folder: the sentence encoder (ONNX file, vocab.txt, pooling config) for --featurizer minilm, default {DefaultModelDirectory}; the chat model for --featurizer smollm2, default {DefaultChatModelDirectory}.",
+    };
+
+    public Option<ChatStatePooling> Pooling { get; } = new("--pooling")
+    {
+        Description = "For --featurizer smollm2: LastToken (the end-of-turn token's state), Mean (over every token) or LastTokenAndMean (both, concatenated).",
+        DefaultValueFactory = _ => ChatStatePooling.LastToken,
+    };
+
+    public Option<int> MaxTokens { get; } = new("--max-tokens")
+    {
+        Description = "For --featurizer smollm2: most tokens of one rendered conversation; longer ones follow --long-inputs.",
+        DefaultValueFactory = _ => 512,
+    };
+
+    public Option<LongInputPolicy> LongInputs { get; } = new("--long-inputs")
+    {
+        Description = "For --featurizer smollm2: TruncateLeft (keep the end), TruncateRight (keep the start) or Drop (pairs that do not fit are left out, counted and reported).",
+        DefaultValueFactory = _ => LongInputPolicy.TruncateLeft,
     };
 
     public Option<bool> Int8 { get; } = new("--int8")
@@ -131,7 +155,7 @@ internal sealed class FeaturizerOptions
         DefaultValueFactory = _ => StoredPrecision.Float32,
     };
 
-    public IEnumerable<Option> All => [Kind, Buckets, Layout, ModelDirectory, Int8, Store, StorePrecision];
+    public IEnumerable<Option> All => [Kind, Buckets, Layout, ModelDirectory, Int8, Pooling, MaxTokens, LongInputs, Store, StorePrecision];
 
     /// <summary>The embedder the options describe, wrapped in the store when one is given; dispose the scope when done.</summary>
     public EmbedderScope CreateEmbedder(ParseResult parse)
@@ -141,23 +165,31 @@ internal sealed class FeaturizerOptions
         {
             HashingFeaturizerSpec.KindName => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = parse.GetValue(Buckets) }),
             MiniLm or OnnxSentenceFeaturizerSpec.KindName => new OnnxSentenceEmbedder(OnnxSentenceFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory)), parse.GetValue(Int8) ? "model-int8.onnx" : "model.onnx")),
-            _ => throw new UsageException($"unknown featurizer '{kind}' (expected: {HashingFeaturizerSpec.KindName}, {MiniLm})"),
+            SmolLm2 or ChatHiddenStateFeaturizerSpec.KindName => new ChatHiddenStateEmbedder(ChatHiddenStateFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory), SmolLm2, DefaultChatModelDirectory), parse.GetValue(Pooling)) with
+            {
+                MaxTokens = parse.GetValue(MaxTokens),
+                LongInputs = parse.GetValue(LongInputs),
+            }),
+            _ => throw new UsageException($"unknown featurizer '{kind}' (expected: {HashingFeaturizerSpec.KindName}, {MiniLm}, {SmolLm2})"),
         };
         return EmbedderScope.WithStore(embedder, parse.GetValue(Store), new EmbeddingStoreOptions { Precision = parse.GetValue(StorePrecision) });
     }
 
     /// <summary>The model folder: the one given, else the default when it exists.</summary>
-    public static string ResolveModelDirectory(DirectoryInfo? given)
+    public static string ResolveModelDirectory(DirectoryInfo? given) => ResolveModelDirectory(given, MiniLm, DefaultModelDirectory);
+
+    /// <summary>The model folder of featurizer <paramref name="kind"/>: the one given, else <paramref name="fallbackPath"/> when it exists.</summary>
+    public static string ResolveModelDirectory(DirectoryInfo? given, string kind, string fallbackPath)
     {
         if (given is not null)
         {
             return given.Exists ? given.FullName : throw new DirectoryNotFoundException($"model folder not found: {given.FullName}");
         }
 
-        string fallback = Path.GetFullPath(DefaultModelDirectory);
+        string fallback = Path.GetFullPath(fallbackPath);
         return Directory.Exists(fallback)
             ? fallback
-            : throw new UsageException($"--featurizer {MiniLm} needs a model folder: pass --model-dir, or run from a folder where {DefaultModelDirectory} exists");
+            : throw new UsageException($"--featurizer {kind} needs a model folder: pass --model-dir, or run from a folder where {fallbackPath} exists");
     }
 }
 

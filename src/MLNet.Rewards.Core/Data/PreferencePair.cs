@@ -8,4 +8,11 @@ namespace MLNet.Rewards.Data;
 /// <param name="Prompt">The prompt or conversation both responses answer.</param>
 /// <param name="Chosen">The preferred response.</param>
 /// <param name="Rejected">The response that lost.</param>
-public sealed record PreferencePair(string Id, string Source, string Prompt, string Chosen, string Rejected);
+public sealed record PreferencePair(string Id, string Source, string Prompt, string Chosen, string Rejected)
+{
+    /// <summary>
+    /// How much the chosen response should win by (TRL's <c>margin</c> column): the loss is −log σ(r_c − r_r − margin).
+    /// Null when the data gives none (margin 0).
+    /// </summary>
+    public float? Margin { get; init; }
+}

@@ -5,7 +5,7 @@ namespace MLNet.Rewards.Data;
 /// <summary>
 /// Reads preference pairs from JSONL (optionally gzip-compressed) in the form
 /// <c>{"id","source","prompt","chosen","rejected"}</c>. <c>id</c> and <c>source</c> are optional: a missing id
-/// becomes <c>file:line</c> and a missing source becomes the file name.
+/// becomes <c>file:line</c> and a missing source becomes the file name. An optional number <c>margin</c> is TRL's margin column.
 /// </summary>
 public static class PreferencePairReader
 {
@@ -29,7 +29,15 @@ public static class PreferencePairReader
         string rejected = JsonLinesFile.RequiredString(obj, "rejected");
         string source = JsonLinesFile.OptionalString(obj, "source", defaultSource);
         string id = JsonLinesFile.OptionalString(obj, "id", $"{defaultSource}-{ordinal}");
-        return new PreferencePair(id, source, prompt, chosen, rejected);
+        float? margin = null;
+        if (obj.TryGetProperty("margin", out var value) && value.ValueKind != JsonValueKind.Null)
+        {
+            margin = value.ValueKind == JsonValueKind.Number && value.TryGetSingle(out float m) && float.IsFinite(m)
+                ? m
+                : throw new FormatException($"'margin' must be a finite number, got {value.GetRawText()}");
+        }
+
+        return new PreferencePair(id, source, prompt, chosen, rejected) { Margin = margin };
     }
 
     /// <summary>The file name without <c>.jsonl</c>/<c>.gz</c>: <c>hh-harmless-test.jsonl.gz</c> becomes <c>hh-harmless-test</c>.</summary>

@@ -9,6 +9,7 @@ namespace MLNet.Rewards.Featurization;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(HashingFeaturizerSpec), HashingFeaturizerSpec.KindName)]
 [JsonDerivedType(typeof(OnnxSentenceFeaturizerSpec), OnnxSentenceFeaturizerSpec.KindName)]
+[JsonDerivedType(typeof(ChatHiddenStateFeaturizerSpec), ChatHiddenStateFeaturizerSpec.KindName)]
 public abstract record FeaturizerSpec
 {
     /// <summary>Output dimension of the featurizer this spec builds.</summary>

@@ -1,5 +1,4 @@
 using MLNet.Rewards.Tokenization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MLNet.Rewards.Persistence;
@@ -82,12 +81,7 @@ public sealed record OnnxSentenceFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     {
         var spec = context.ModelDirectory is { } directory ? this with { ModelDirectory = directory } : this;
         spec = context.ExecutionProvider is { } provider ? spec with { ExecutionProvider = provider } : spec;
-        string actual = Sha256Of(spec.ModelPath);
-        if (!string.Equals(actual, ModelSha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ModelFormatException(spec.ModelPath, $"this ONNX file (sha256 {actual}) is not the encoder the model was built with (sha256 {ModelSha256}); point the model folder at the original file");
-        }
-
+        ModelFileHash.Require(spec.ModelPath, ModelSha256, "encoder");
         return new OnnxSentenceEmbedder(spec);
     }
 
@@ -151,16 +145,7 @@ public sealed record OnnxSentenceFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     }
 
     /// <summary>Lower-case hex SHA-256 of a file.</summary>
-    public static string Sha256Of(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"ONNX model not found: {path}", path);
-        }
-
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string Sha256Of(string path) => ModelFileHash.Sha256Of(path);
 }
 
 /// <summary>

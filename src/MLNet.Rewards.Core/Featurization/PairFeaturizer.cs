@@ -7,7 +7,9 @@ namespace MLNet.Rewards.Featurization;
 
 /// <summary>
 /// Turns preference pairs into a <see cref="PairwiseDataset"/>: every distinct text is embedded once (prompts repeat
-/// across pairs), then each response's features are built with its prompt by <see cref="ResponseFeatures"/>.
+/// across pairs), then each response's features are built with its prompt by <see cref="ResponseFeatures"/>. Prompts are
+/// embedded only when the layout uses them. A conversation featurizer (<see cref="IConversationFeaturizerSpec"/>) is given
+/// each response together with its prompt (<see cref="ConversationText"/>), and the prompt alone for the prompt vector.
 /// </summary>
 public sealed class PairFeaturizer
 {
@@ -30,6 +32,10 @@ public sealed class PairFeaturizer
     /// <summary>Length of a response feature vector.</summary>
     public int Dimension => ResponseFeatures.Dimension(Layout, Embedder.Dimension);
 
+    private bool UsesPrompt => Layout != FeatureLayout.Response;
+
+    private bool Joint => Embedder.Spec is IConversationFeaturizerSpec;
+
     /// <summary>Featurizes <paramref name="pairs"/>, reporting (texts done, texts total) as it goes.</summary>
     public PairwiseDataset Featurize(IReadOnlyList<PreferencePair> pairs, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -39,9 +45,9 @@ public sealed class PairFeaturizer
         var rejectedIds = new int[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
-            promptIds[i] = texts.Add(pairs[i].Prompt);
-            chosenIds[i] = texts.Add(pairs[i].Chosen);
-            rejectedIds[i] = texts.Add(pairs[i].Rejected);
+            promptIds[i] = AddPrompt(texts, pairs[i].Prompt);
+            chosenIds[i] = texts.Add(ResponseText(pairs[i].Prompt, pairs[i].Chosen));
+            rejectedIds[i] = texts.Add(ResponseText(pairs[i].Prompt, pairs[i].Rejected));
         }
 
         FloatMatrix embeddings;
@@ -51,7 +57,7 @@ public sealed class PairFeaturizer
         }
         catch (DamagedVectorException e) when (e.Text is not null && e.RecordId is null)
         {
-            var holder = pairs.FirstOrDefault(p => p.Prompt == e.Text || p.Chosen == e.Text || p.Rejected == e.Text);
+            var holder = pairs.FirstOrDefault(p => PromptText(p.Prompt) == e.Text || ResponseText(p.Prompt, p.Chosen) == e.Text || ResponseText(p.Prompt, p.Rejected) == e.Text);
             throw holder is null ? e : e.WithRecordId(holder.Id);
         }
 
@@ -60,7 +66,7 @@ public sealed class PairFeaturizer
         var groups = new ulong[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
         {
-            var prompt = embeddings.Row(promptIds[i]);
+            var prompt = PromptRow(embeddings, promptIds[i]);
             ResponseFeatures.Build(Layout, prompt, embeddings.Row(chosenIds[i]), chosen.Row(i));
             ResponseFeatures.Build(Layout, prompt, embeddings.Row(rejectedIds[i]), rejected.Row(i));
             groups[i] = StableHash.Of(pairs[i].Prompt);
@@ -78,17 +84,27 @@ public sealed class PairFeaturizer
         }
 
         var texts = new TextTable();
-        var promptIds = prompts.Select(texts.Add).ToArray();
-        var responseIds = responses.Select(texts.Add).ToArray();
+        var promptIds = prompts.Select(p => AddPrompt(texts, p)).ToArray();
+        var responseIds = prompts.Select((p, i) => texts.Add(ResponseText(p, responses[i]))).ToArray();
         var embeddings = EmbedDistinct(texts.Texts, null, cancellationToken);
         var features = new FloatMatrix(prompts.Count, Dimension);
         for (int i = 0; i < prompts.Count; i++)
         {
-            ResponseFeatures.Build(Layout, embeddings.Row(promptIds[i]), embeddings.Row(responseIds[i]), features.Row(i));
+            ResponseFeatures.Build(Layout, PromptRow(embeddings, promptIds[i]), embeddings.Row(responseIds[i]), features.Row(i));
         }
 
         return features;
     }
+
+    /// <summary>The text embedded for <paramref name="response"/> to <paramref name="prompt"/>: the response, or both for a conversation featurizer.</summary>
+    public string ResponseText(string prompt, string response) => Joint ? ConversationText.Of(prompt, response) : response;
+
+    /// <summary>The text embedded for a prompt's own vector.</summary>
+    public string PromptText(string prompt) => Joint ? ConversationText.PromptOnly(prompt) : prompt;
+
+    private static ReadOnlySpan<float> PromptRow(FloatMatrix embeddings, int id) => id < 0 ? [] : embeddings.Row(id);
+
+    private int AddPrompt(TextTable texts, string prompt) => UsesPrompt ? texts.Add(PromptText(prompt)) : -1;
 
     private FloatMatrix EmbedDistinct(List<string> texts, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {

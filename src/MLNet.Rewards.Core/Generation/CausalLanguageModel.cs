@@ -33,6 +33,7 @@ public sealed record CausalLanguageModelOptions
 /// </summary>
 public sealed class CausalLanguageModel : IDisposable
 {
+    private const string HiddenStatesOutput = "hidden_states";
     private readonly OnnxSession _session;
     private readonly string[] _outputNames;
 
@@ -45,7 +46,7 @@ public sealed class CausalLanguageModel : IDisposable
         Tokenizer = ByteLevelBpeTokenizer.Load(folder.TokenizerJson);
         Template = ChatTemplate.Load(folder.TokenizerConfigJson);
         EndOfTurnTokenId = Tokenizer.TokenId("<|im_end|>");
-        var names = new List<string> { "logits", "hidden_states" };
+        var names = new List<string> { "logits", HiddenStatesOutput };
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             names.Add($"present.{layer}.key");
@@ -185,6 +186,62 @@ public sealed class CausalLanguageModel : IDisposable
         return (hidden, logits);
     }
 
+    /// <summary>
+    /// Prefill only, no cache kept: runs a batch of token sequences right-padded to the longest and writes the final hidden
+    /// state of every position to <paramref name="hiddenStates"/>, laid out [row, position, hidden] with
+    /// <paramref name="rows"/>.Count rows of the longest row's length. Positions past a row's end hold padding states (the
+    /// causal mask keeps them out of every real position). Only <c>hidden_states</c> is requested from ONNX Runtime.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row is empty or longer than the context, or the destination is too small.</exception>
+    public void PrefillHiddenStates(IReadOnlyList<int[]> rows, Span<float> hiddenStates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException("no sequences to run", nameof(rows));
+        }
+
+        int length = 0;
+        foreach (var row in rows)
+        {
+            if (row.Length == 0 || row.Length > ContextLength)
+            {
+                throw new ArgumentException($"a sequence of {row.Length} tokens does not fit the model's context of 1..{ContextLength}", nameof(rows));
+            }
+
+            length = Math.Max(length, row.Length);
+        }
+
+        int batch = rows.Count, width = Shape.HiddenSize;
+        if (hiddenStates.Length < batch * length * width)
+        {
+            throw new ArgumentException($"the destination holds {hiddenStates.Length} floats; {batch} x {length} x {width} are needed", nameof(hiddenStates));
+        }
+
+        var ids = new long[batch * length];
+        var mask = new long[batch * length];
+        var positions = new long[batch * length];
+        for (int r = 0; r < batch; r++)
+        {
+            for (int t = 0; t < length; t++)
+            {
+                int at = (r * length) + t;
+                bool real = t < rows[r].Length;
+                ids[at] = real ? rows[r][t] : EndOfTurnTokenId;
+                mask[at] = real ? 1 : 0;
+                positions[at] = t;
+            }
+        }
+
+        using var empty = new DecoderState(this, batch);
+        using var idsValue = OnnxValue.CreateTensor<long>(ids, [batch, length]);
+        using var maskValue = OnnxValue.CreateTensor<long>(mask, [batch, length]);
+        using var positionValue = OnnxValue.CreateTensor<long>(positions, [batch, length]);
+        var inputs = Inputs(idsValue, maskValue, positionValue, empty);
+        using var outputs = _session.Run(inputs, [HiddenStatesOutput], cancellationToken);
+        outputs[0].AsSpan<float>()[..(batch * length * width)].CopyTo(hiddenStates);
+    }
+
     private void RunForward(DecoderState state, ReadOnlySpan<int> tokens, int batch, float[]? lastLogits, float[]? lastHidden, float[]? allHidden, float[]? allLogits, CancellationToken cancellationToken)
     {
         int sequence = tokens.Length / batch;
@@ -202,17 +259,11 @@ public sealed class CausalLanguageModel : IDisposable
         using var idsValue = OnnxValue.CreateTensor<long>(ids, [batch, sequence]);
         using var maskValue = OnnxValue.CreateTensor<long>(mask, [batch, past + sequence]);
         using var positionValue = OnnxValue.CreateTensor<long>(positions, [batch, sequence]);
-        var inputs = new List<NamedOnnxValue>(3 + (2 * Shape.Layers))
-        {
-            new("input_ids", idsValue),
-            new("attention_mask", maskValue),
-            new("position_ids", positionValue),
-        };
-        inputs.AddRange(state.PastInputs());
+        var inputs = Inputs(idsValue, maskValue, positionValue, state);
         using var outputs = _session.Run(inputs, _outputNames, cancellationToken);
 
         var logits = outputs["logits"].AsSpan<float>();
-        var hidden = outputs["hidden_states"].AsSpan<float>();
+        var hidden = outputs[HiddenStatesOutput].AsSpan<float>();
         int vocabulary = Shape.VocabularySize, width = Shape.HiddenSize;
         if (lastLogits is not null && lastHidden is not null)
         {
@@ -231,6 +282,18 @@ public sealed class CausalLanguageModel : IDisposable
         }
 
         state.Advance(outputs, sequence);
+    }
+
+    private List<NamedOnnxValue> Inputs(OnnxValue ids, OnnxValue mask, OnnxValue positions, DecoderState state)
+    {
+        var inputs = new List<NamedOnnxValue>(3 + (2 * Shape.Layers))
+        {
+            new("input_ids", ids),
+            new("attention_mask", mask),
+            new("position_ids", positions),
+        };
+        inputs.AddRange(state.PastInputs());
+        return inputs;
     }
 
     /// <summary>Frees the ONNX Runtime session.</summary>

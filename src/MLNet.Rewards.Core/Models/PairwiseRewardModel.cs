@@ -101,6 +101,9 @@ public sealed record ModelInfo
 
     /// <summary>Metrics measured after training, by name (e.g. <c>validation.accuracy</c>).</summary>
     public Dictionary<string, double> Metrics { get; init; } = [];
+
+    /// <summary>Reward normalisation statistics over the training responses (null in zips written before they were recorded).</summary>
+    public RewardStatistics? Rewards { get; init; }
 }
 
 /// <summary>Where a model's training data came from and how training went.</summary>

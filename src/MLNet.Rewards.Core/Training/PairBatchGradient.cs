@@ -36,8 +36,11 @@ internal sealed class PairBatchGradient
     /// <summary>The last batch's summed (unscaled) loss.</summary>
     public double Loss { get; private set; }
 
-    /// <summary>Computes the summed loss of the pairs at <paramref name="pairs"/> of <paramref name="data"/> and <paramref name="scale"/> times its gradient.</summary>
-    public void Compute(PairwiseDataset data, ReadOnlySpan<int> pairs, float scale, double labelSmoothing)
+    /// <summary>
+    /// Computes the summed loss of the pairs at <paramref name="pairs"/>: per pair w·(BT(r_c − r_r − m) + c·(r_c + r_r)²) with
+    /// the dataset's weight w and margin m and the centring coefficient c, and <paramref name="scale"/> times its gradient.
+    /// </summary>
+    public void Compute(PairwiseDataset data, ReadOnlySpan<int> pairs, float scale, double labelSmoothing, double centerCoefficient = 0)
     {
         int count = pairs.Length;
         int d = data.Dimension;
@@ -52,10 +55,15 @@ internal sealed class PairBatchGradient
         double loss = 0;
         for (int i = 0; i < count; i++)
         {
-            var (pairLoss, gradient) = BradleyTerry.Loss(_rewards[i] - _rewards[count + i], labelSmoothing);
-            loss += pairLoss;
-            _rewardGradients[i] = (float)gradient * scale;
-            _rewardGradients[count + i] = -(float)gradient * scale;
+            int pair = pairs[i];
+            double weight = data.Weights?[pair] ?? 1.0;
+            double margin = data.Margins?[pair] ?? 0.0;
+            var (pairLoss, gradient) = BradleyTerry.Loss(_rewards[i] - _rewards[count + i] - margin, labelSmoothing);
+            double sum = _rewards[i] + _rewards[count + i];
+            double center = 2 * centerCoefficient * sum;
+            loss += weight * (pairLoss + (centerCoefficient * sum * sum));
+            _rewardGradients[i] = (float)(weight * (gradient + center)) * scale;
+            _rewardGradients[count + i] = (float)(weight * (center - gradient)) * scale;
         }
 
         Loss = loss;

@@ -33,6 +33,12 @@ public sealed class PairwiseDataset
     /// <summary>A key per pair (a hash of its prompt): pairs with equal keys stay on the same side of a split.</summary>
     public ulong[] Groups { get; }
 
+    /// <summary>Per-pair loss weights (e.g. per-source weights), or null for 1 each.</summary>
+    public float[]? Weights { get; init; }
+
+    /// <summary>Per-pair margins m of the loss −log σ(r_c − r_r − m) (TRL's margin column), or null for 0 each.</summary>
+    public float[]? Margins { get; init; }
+
     /// <summary>Number of pairs.</summary>
     public int Count => Chosen.Rows;
 
@@ -52,7 +58,25 @@ public sealed class PairwiseDataset
             groups[i] = Groups[indices[i]];
         }
 
-        return new PairwiseDataset(chosen, rejected, groups);
+        return new PairwiseDataset(chosen, rejected, groups)
+        {
+            Weights = Weights is null ? null : [.. indices.Select(i => Weights[i])],
+            Margins = Margins is null ? null : [.. indices.Select(i => Margins[i])],
+        };
+    }
+
+    /// <summary>Checks that weights and margins, when given, have one finite value per pair (weights not negative).</summary>
+    public void ValidateColumns()
+    {
+        if (Weights is not null && (Weights.Length != Count || Weights.Any(w => !(w >= 0) || float.IsInfinity(w))))
+        {
+            throw new ArgumentException($"Weights must hold {Count} finite non-negative values, one per pair");
+        }
+
+        if (Margins is not null && (Margins.Length != Count || Margins.Any(m => !float.IsFinite(m))))
+        {
+            throw new ArgumentException($"Margins must hold {Count} finite values, one per pair");
+        }
     }
 
     /// <summary>Splits the pair indices by group so that about <paramref name="fraction"/> of the groups go to validation.</summary>

@@ -53,9 +53,15 @@ public sealed class PairwiseTrainer
         }
 
         (train, validation) = HoldOutValidation(train, validation);
+        train.ValidateColumns();
 
         if (_options.FullBatch is not null)
         {
+            if (train.Weights is not null || train.Margins is not null)
+            {
+                throw new ArgumentException("full-batch L-BFGS does not take per-pair weights or margins; use mini-batch training", nameof(train));
+            }
+
             if (head is not LinearRewardHead linear)
             {
                 throw new ArgumentException($"full-batch L-BFGS trains only a linear head, not {head.GetType().Name}", nameof(head));
@@ -69,7 +75,7 @@ public sealed class PairwiseTrainer
         var optimizer = new AdamW(head.Parameters.Length, new AdamWOptions { LearningRate = _options.LearningRate, WeightDecay = _options.WeightDecay });
         var random = new SeededRandom(SeededRandom.Derive(_options.Seed, 1));
         var order = Enumerable.Range(0, train.Count).ToArray();
-        var stepper = new BatchStepper(head, _options.BatchSize, _options.EffectiveParallelism, _options.LabelSmoothing);
+        var stepper = new BatchStepper(head, _options.BatchSize, _options.EffectiveParallelism, _options.LabelSmoothing, _options.CenterRewardsCoefficient);
         var history = new List<EpochReport>();
         float[]? best = null;
         double bestLoss = double.PositiveInfinity;
@@ -175,6 +181,7 @@ public sealed class PairwiseTrainer
 
         private readonly PairBatchGradient[] _shards;
         private readonly double _labelSmoothing;
+        private readonly double _centerCoefficient;
         private readonly ParallelOptions _parallel;
         private readonly Action<int> _runShard;
         private readonly Action<int> _reduceChunk;
@@ -183,9 +190,10 @@ public sealed class PairwiseTrainer
         private int _start, _count, _perShard, _used;
         private float _scale;
 
-        public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing)
+        public BatchStepper(RewardHead head, int batchSize, int parallelism, double labelSmoothing, double centerCoefficient)
         {
             _labelSmoothing = labelSmoothing;
+            _centerCoefficient = centerCoefficient;
             // A shard must have enough work to repay waking a thread: small heads (a linear head on a few hundred features)
             // run in one shard. The count depends only on the configuration, so results stay reproducible.
             long multiplyAdds = (long)batchSize * head.Parameters.Length;
@@ -234,7 +242,7 @@ public sealed class PairwiseTrainer
         private void RunShard(int s)
         {
             int first = s * _perShard;
-            _shards[s].Compute(_data!, _order.AsSpan(_start + first, Math.Min(_perShard, _count - first)), _scale, _labelSmoothing);
+            _shards[s].Compute(_data!, _order.AsSpan(_start + first, Math.Min(_perShard, _count - first)), _scale, _labelSmoothing, _centerCoefficient);
         }
 
         /// <summary>Adds the other shards' gradients into shard 0's, in shard order, over one chunk of the parameters.</summary>

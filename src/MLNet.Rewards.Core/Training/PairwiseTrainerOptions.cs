@@ -26,6 +26,12 @@ public sealed record PairwiseTrainerOptions
     /// <summary>Label smoothing ε: the target probability of the chosen response is 1 − ε.</summary>
     public float LabelSmoothing { get; init; }
 
+    /// <summary>
+    /// TRL's <c>center_rewards_coefficient</c> c: each pair adds c·(r_c + r_r)² to its loss, which keeps rewards centred on
+    /// zero without changing their differences much. 0 turns it off.
+    /// </summary>
+    public float CenterRewardsCoefficient { get; init; }
+
     /// <summary>Fraction of prompts held out for early stopping when no validation set is given; 0 trains all epochs.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
@@ -55,6 +61,7 @@ public sealed record PairwiseTrainerOptions
                 throw new ArgumentException($"{nameof(FullBatch)} (L-BFGS) trains only the linear head, not {Head.GetType().Name}", nameof(FullBatch));
             }
 
+            OptionValidation.Require(CenterRewardsCoefficient == 0, nameof(CenterRewardsCoefficient), CenterRewardsCoefficient, "is not supported by full-batch L-BFGS training");
             FullBatch.Validate();
         }
 
@@ -63,6 +70,7 @@ public sealed record PairwiseTrainerOptions
         OptionValidation.Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
         OptionValidation.Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must not be negative");
         OptionValidation.Require(LabelSmoothing is >= 0 and < 0.5f, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 0.5)");
+        OptionValidation.Require(CenterRewardsCoefficient >= 0 && float.IsFinite(CenterRewardsCoefficient), nameof(CenterRewardsCoefficient), CenterRewardsCoefficient, "must be a non-negative number");
         OptionValidation.Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1)");
         OptionValidation.Require(Patience >= 1, nameof(Patience), Patience, "must be at least 1");
         OptionValidation.Require(MaxDegreeOfParallelism >= 0, nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (all cores) or positive");
