@@ -22,15 +22,17 @@ done
 model=../shared/models/SmolLM2-135M-Instruct-q4
 [ -d "$old" ] || git worktree add --detach "$old" "$old_commit" >&2
 bash "$old/scripts/fetch-onnxruntime.sh" >/dev/null
-dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet >/dev/null
+dotnet build src/MLNet.Rewards.Experiments -c Release --nologo -v quiet >/dev/null
+# The old commit predates the experiments executable: its generation-speed is a command of mlnet-rewards.
 dotnet build "$old/src/MLNet.Rewards.Cli" -c Release --nologo -v quiet >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Run from copies, so that rebuilding either tree during the run cannot change the running binaries.
-cp -r src/MLNet.Rewards.Cli/bin/Release/net10.0 "$work/new"
+cp -r src/MLNet.Rewards.Experiments/bin/Release/net10.0 "$work/new"
 cp -r "$old/src/MLNet.Rewards.Cli/bin/Release/net10.0" "$work/old"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-speed() { dotnet "$work/$1/mlnet-rewards.dll" generation-speed --llm "$model" --threads 2 --warmup 1 --json > "$work/$1-$2.json"; }
+program() { if [ "$1" = new ]; then echo "$work/new/mlnet-rewards-experiments.dll"; else echo "$work/old/mlnet-rewards.dll"; fi; }
+speed() { dotnet "$(program "$1")" generation-speed --llm "$model" --threads 2 --warmup 1 --json > "$work/$1-$2.json"; }
 total() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).overall.totalTokensPerSecond)' "$1"; }
 echo "generation: $repetitions repetitions; load average at start $(load)"
 for r in $(seq 1 "$repetitions"); do
@@ -39,5 +41,5 @@ for r in $(seq 1 "$repetitions"); do
   echo "repetition $r (first: $first): old $o, new $n total tokens/s, new / old $(awk -v n="$n" -v o="$o" 'BEGIN { printf "%.2f", n / o }'); load $(load)"
 done
 echo "bench-embed (new build), load average at start $(load)"
-dotnet "$work/new/mlnet-rewards.dll" bench-embed --limit "$limit"
+dotnet "$(program new)" bench-embed --limit "$limit"
 echo "load average at end $(load)"

@@ -21,19 +21,20 @@ done
 model=../shared/models/SmolLM2-135M-Instruct-q4
 model="$(cd "$model" && pwd)"
 mkdir -p "$work"
-build() { # build NAME COMMIT [msbuild args...]: a detached worktree outside the repository, built and copied to $work/NAME
-  local name="$1" commit="$2"; shift 2
+build() { # build NAME COMMIT PROJECT [msbuild args...]: a detached worktree outside the repository, built, copied to $work/NAME
+  local name="$1" commit="$2" project="$3"; shift 3
   [ -d "$work/src-$name" ] || git worktree add -q --detach "$work/src-$name" "$commit"
-  dotnet build "$work/src-$name/src/MLNet.Rewards.Cli" -c Release --nologo -v quiet "$@" >/dev/null
-  rm -rf "$work/$name" && cp -r "$work/src-$name/src/MLNet.Rewards.Cli/bin/Release/net10.0" "$work/$name"
+  dotnet build "$work/src-$name/src/$project" -c Release --nologo -v quiet "$@" >/dev/null
+  rm -rf "$work/$name" && cp -r "$work/src-$name/src/$project/bin/Release/net10.0" "$work/$name"
 }
-build old "$old_commit"
+# The old build had generation-speed in the user tool; it now lives in the experiments executable.
+build old "$old_commit" MLNet.Rewards.Cli
 bash "$work/src-old/scripts/fetch-onnxruntime.sh" >/dev/null
 versions=(1.30.0 1.31.1 1.32.0)
-for v in "${versions[@]}"; do build "new-$v" HEAD "-p:OnnxRuntimeVersion=$v"; done
+for v in "${versions[@]}"; do build "new-$v" HEAD MLNet.Rewards.Experiments "-p:OnnxRuntimeVersion=$v"; done
 variants=(old-npm old-nuget "${versions[@]/#/new-}")
 run() {
-  local dll="$work/$1/mlnet-rewards.dll"
+  local dll="$work/$1/mlnet-rewards-experiments.dll"
   case "$1" in
     old-npm) dll="$work/old/mlnet-rewards.dll" ;;
     old-nuget) dll="$work/old/mlnet-rewards.dll"; export MLNET_REWARDS_ONNXRUNTIME="$work/new-1.31.1/runtimes/linux-x64/native/libonnxruntime.so" ;;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reruns the evidence of docs/generation.md and writes docs/generation-results.md and docs/genarm-frontier.svg.
+# Reruns the evidence of docs/generation.md and writes docs/results/generation-bench/ (generation-results.md and
+# genarm-frontier.svg/.png).
 #
 # Data design (no model sees the pairs it is judged on):
 #   GenARM heads, one per principle and file, as the issue lists them:
@@ -15,11 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
+dotnet build src/MLNet.Rewards.Experiments -c Release --nologo -v quiet
 work="${WORK:-$(mktemp -d)}"
 mkdir -p "$work"
 # Run from a copy, so that rebuilding the repository during the run cannot change the running binaries.
-rm -rf "$work/cli" && cp -r src/MLNet.Rewards.Cli/bin/Release/net10.0 "$work/cli"
+rm -rf "$work/cli" "$work/experiments" && cp -r src/MLNet.Rewards.Cli/bin/Release/net10.0 "$work/cli"
+cp -r src/MLNet.Rewards.Experiments/bin/Release/net10.0 "$work/experiments"
 cli=(nice -n 10 dotnet "$work/cli/mlnet-rewards.dll")
+experiments=(nice -n 10 dotnet "$work/experiments/mlnet-rewards-experiments.dll")
 data=../shared/data
 minilm=(--featurizer minilm --int8 --store "$work/embeddings.sqlite")
 
@@ -57,8 +61,8 @@ echo "How good are the judges and the selector on pairs they were not trained on
 "${cli[@]}" evaluate --model "$work/selector-harmless.zip" --store "$work/embeddings.sqlite" --data "$work/hh-harmless-heldout.jsonl" "$data/hh-harmless-train-sample.jsonl.gz" "$work/pku-harmless-heldout.jsonl" | tee -a "$work/judges.log"
 "${cli[@]}" evaluate --model "$work/judge-helpful.zip" --store "$work/embeddings.sqlite" --data "$work/pku-helpful-heldout.jsonl" | tee -a "$work/judges.log"
 
-"${cli[@]}" generation-bench --arm-harmless "$work/arm-harmless.zip" --arm-helpful "$work/arm-helpful.zip" \
+"${experiments[@]}" generation-bench --arm-harmless "$work/arm-harmless.zip" --arm-helpful "$work/arm-helpful.zip" \
   --selector "$work/selector-harmless.zip" --judge-harmless "$work/judge-harmless.zip" --judge-helpful "$work/judge-helpful.zip" \
   --prompts "$work/hh-harmless-heldout.jsonl" "$work/pku-harmless-heldout.jsonl" \
   --prompt-count "${PROMPTS:-48}" "${PKU_PROMPTS:-24}" --frontier-prompts "${FRONTIER:-24}" --max-tokens "${MAX_TOKENS:-64}" \
-  --seed 1 --threads 2 --output docs
+  --seed 1 --threads 2

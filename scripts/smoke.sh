@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# A quick end-to-end run of the command-line tool: train, evaluate and score on a slice of the shared data.
+# A quick end-to-end run of the command-line tool (train, evaluate and score on a slice of the shared data) and of two
+# experiments of mlnet-rewards-experiments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
+dotnet build src/MLNet.Rewards.Experiments -c Release --nologo -v quiet
 cli=(dotnet src/MLNet.Rewards.Cli/bin/Release/net10.0/mlnet-rewards.dll)
+experiments=(dotnet src/MLNet.Rewards.Experiments/bin/Release/net10.0/mlnet-rewards-experiments.dll)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 data=../shared/data
@@ -17,9 +20,9 @@ echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling w
 "${cli[@]}" evaluate --model "$work/proto.zip" --data "$data/llmbar.jsonl.gz"
 "${cli[@]}" train-ensemble --data "$data/hh-harmless-train-sample.jsonl.gz" --members 3 --head linear --epochs 2 --buckets 128 --aggregation LowerConfidenceBound --output "$work/ensemble.zip"
 echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling water for eight minutes."}' | "${cli[@]}" score --model "$work/ensemble.zip"
-"${cli[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
+"${experiments[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
 "${cli[@]}" train-generalist --data-dir "$data" --cap 50 --eval-cap 50 --head linear --epochs 2 --buckets 64 --output "$work/generalist.zip" > /dev/null
-"${cli[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
+"${experiments[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
 ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" > /dev/null
 set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?

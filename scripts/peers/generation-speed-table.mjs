@@ -1,8 +1,8 @@
 // Sets the runs of scripts/bench-generation.sh side by side: reads RUNS/ours-<r>.json and RUNS/peer-<r>.json (the JSON of
-// `mlnet-rewards generation-speed --json` and of ort-node-generate.mjs), RUNS/machine.json (the command, CPU, load) and
+// `mlnet-rewards-experiments generation-speed --json` and of ort-node-generate.mjs), RUNS/machine.json (the command, CPU, load) and
 // the fixture's recorded Python timings, and prints a Markdown page with per-prompt medians and ratios ours / peer.
 //
-// node generation-speed-table.mjs --runs DIR --fixture FILE
+// node generation-speed-table.mjs --runs DIR --fixture FILE [--kept]   (--kept: DIR stays, so the page names it)
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string' },
     fixture: { type: 'string' },
+    kept: { type: 'boolean', default: false },
   },
 });
 if (!args.runs || !args.fixture) {
@@ -64,11 +65,13 @@ out('made (no access to PyPI; Debian has no onnxruntime package), so the peer is
 out('runtime, Node.js, through npm\'s onnxruntime-node, the package our own native library comes from. The fixture\'s Python');
 out('figure is quoted as a third column.');
 out();
-out(`- **ours**: ${ours[0].runner}: \`mlnet-rewards generation-speed\` (TextGenerator over CausalLanguageModel, the code path of \`generate\`).`);
+out(`- **ours**: ${ours[0].runner}: \`mlnet-rewards-experiments generation-speed\` (TextGenerator over CausalLanguageModel, the code path of \`generate\`).`);
 out(`- **peer**: ${peer[0].runner}: \`scripts/peers/ort-node-generate.mjs\`, ONNX Runtime's native library from npm's onnxruntime-node ${peer[0].onnxRuntimeVersion} (ours runs ONNX Runtime ${ours[0].onnxRuntimeVersion} from the Microsoft.ML.OnnxRuntime NuGet package) and the same session options: ${ours[0].threads} intra-op threads, graph optimisation "all", sequential execution, memory pattern off, CPU arena on. The KV cache is fed back from \`present.*\` to \`past_key_values.*\` and the next token is an argmax over the last logits row, in JavaScript.`);
 out(`- **Python ORT (fixture)**: \`tokens_per_second_python_ort\` recorded in the model folder's \`fixture.json\` by ONNX Runtime ${fixtureFile.onnxruntime} from Python, measured elsewhere when the fixture was made (2 threads, while another process used the cores, as the folder\'s README says; how it splits prefill and decoding is not recorded). For reference only: it was not measured by this command.`);
 out();
-out(`Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`);
+out(args.kept
+  ? `Raw timings: \`${args.runs}\` (one JSON file per program and repetition).`
+  : 'Raw timings: not kept (`bash scripts/bench-generation.sh --runs DIR` keeps one JSON file per program and repetition in DIR).');
 out();
 out(`Machine: ${machine.cpu}, ${machine.cores} cores; load average (1, 5, 15 min) ${machine.loadStart} at the start and ${machine.loadEnd} at the end (this benchmark alone keeps about 2 threads busy); other processes used ${machine.others ?? 'an unrecorded amount of CPU'} while it ran; ${machine.date}.`);
 out();

@@ -30,7 +30,7 @@ public sealed class BadInputExitCodeTests
             File.WriteAllBytes(data, buffer.ToArray());
         }
 
-        var (code, _, stderr) = CliProcess.Run(null, TrainArguments(data, "--skip-bad-lines"));
+        var (code, _, stderr) = CliProcess.RunInProcess(TrainArguments(data, "--skip-bad-lines"));
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, data);
         StringAssert.Contains(stderr, "truncated");
@@ -41,14 +41,14 @@ public sealed class BadInputExitCodeTests
     {
         string empty = CliProcess.TempPath(".jsonl");
         File.WriteAllText(empty, "");
-        var (code, _, stderr) = CliProcess.Run(null, TrainArguments(empty));
+        var (code, _, stderr) = CliProcess.RunInProcess(TrainArguments(empty));
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, $"{empty}: no preference pairs");
 
         string model = CliProcess.TempPath(".zip");
-        (code, _, stderr) = CliProcess.Run(null, "train", "--data", SharedSlice(60, ".jsonl"), "--output", model, "--head", "linear", "--buckets", "64", "--epochs", "1");
+        (code, _, stderr) = CliProcess.RunInProcess("train", "--data", SharedSlice(60, ".jsonl"), "--output", model, "--head", "linear", "--buckets", "64", "--epochs", "1");
         Assert.AreEqual(0, code, stderr);
-        (code, _, stderr) = CliProcess.Run(null, "evaluate", "--model", model, "--data", empty);
+        (code, _, stderr) = CliProcess.RunInProcess("evaluate", "--model", model, "--data", empty);
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, $"{empty}: no preference pairs");
     }
@@ -58,7 +58,7 @@ public sealed class BadInputExitCodeTests
     {
         string data = CliProcess.TempPath(".jsonl");
         File.WriteAllLines(data, ["{oops", """{"prompt":"p"}"""]);
-        var (code, _, stderr) = CliProcess.Run(null, TrainArguments(data, "--skip-bad-lines"));
+        var (code, _, stderr) = CliProcess.RunInProcess(TrainArguments(data, "--skip-bad-lines"));
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, "all 2 non-blank line(s) were malformed");
     }
@@ -69,7 +69,7 @@ public sealed class BadInputExitCodeTests
     public void DivergingTrainingFailsWithExitOneAndSavesNothing(string validationFraction)
     {
         string output = CliProcess.TempPath(".zip");
-        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", SharedSlice(100, ".jsonl"), "--output", output, "--head", "linear", "--buckets", "64", "--learning-rate", "1e30", "--validation-fraction", validationFraction);
+        var (code, _, stderr) = CliProcess.RunInProcess("train", "--data", SharedSlice(100, ".jsonl"), "--output", output, "--head", "linear", "--buckets", "64", "--learning-rate", "1e30", "--validation-fraction", validationFraction);
         Assert.AreEqual(1, code, stderr);
         StringAssert.Contains(stderr, "error: training diverged:");
         Assert.IsFalse(stderr.Contains("Index was out of range", StringComparison.Ordinal), stderr);
@@ -88,7 +88,7 @@ public sealed class BadInputExitCodeTests
             stream.Write("}"u8);
         }
 
-        var (code, _, stderr) = CliProcess.Run(null, "score", "--model", model, "--prompt", "p", "--response", "r");
+        var (code, _, stderr) = CliProcess.RunInProcess("score", "--model", model, "--prompt", "p", "--response", "r");
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, "'manifest.json' declares");
     }

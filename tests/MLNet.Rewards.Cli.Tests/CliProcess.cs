@@ -38,5 +38,8 @@ internal static class CliProcess
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs the command line in-process (<see cref="InProcess"/>): for tests about usage and exit codes without stdin.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunInProcess(params string[] args) => InProcess.Run(CliCommands.Create, args);
+
     public static string TempPath(string extension) => Path.Combine(Path.GetTempPath(), $"mlnet-rewards-cli-{Guid.NewGuid():N}{extension}");
 }

@@ -10,7 +10,7 @@ public sealed class CommandLineTests
     private static readonly Lazy<string> Model = new(() =>
     {
         string path = CliProcess.TempPath(".zip");
-        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", SharedFiles.Data("hh-harmless-train-sample.jsonl.gz"), "--head", "linear", "--epochs", "2", "--buckets", "128", "--output", path);
+        var (code, _, stderr) = CliProcess.RunInProcess("train", "--data", SharedFiles.Data("hh-harmless-train-sample.jsonl.gz"), "--head", "linear", "--epochs", "2", "--buckets", "128", "--output", path);
         Assert.AreEqual(0, code, stderr);
         return path;
     });
@@ -18,7 +18,7 @@ public sealed class CommandLineTests
     [TestMethod]
     public void HelpListsTheCommands()
     {
-        var (code, stdout, _) = CliProcess.Run(null, "--help");
+        var (code, stdout, _) = CliProcess.RunInProcess("--help");
         Assert.AreEqual(0, code);
         foreach (string command in new[] { "train", "evaluate", "score", "demo" })
         {
@@ -29,7 +29,7 @@ public sealed class CommandLineTests
     [TestMethod]
     public void MissingRequiredOptionIsAUsageError()
     {
-        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", "x.jsonl");
+        var (code, _, stderr) = CliProcess.RunInProcess("train", "--data", "x.jsonl");
         Assert.AreEqual(2, code);
         StringAssert.Contains(stderr, "--output");
     }
@@ -37,7 +37,7 @@ public sealed class CommandLineTests
     [TestMethod]
     public void OutOfRangeOptionIsAUsageErrorNamingIt()
     {
-        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--output", CliProcess.TempPath(".zip"), "--batch-size", "0");
+        var (code, _, stderr) = CliProcess.RunInProcess("train", "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--output", CliProcess.TempPath(".zip"), "--batch-size", "0");
         Assert.AreEqual(2, code);
         StringAssert.Contains(stderr, "BatchSize must be at least 1 (got 0)");
     }
@@ -47,7 +47,7 @@ public sealed class CommandLineTests
     {
         string data = CliProcess.TempPath(".jsonl");
         File.WriteAllLines(data, ["""{"prompt":"p","chosen":"a","rejected":"b"}""", """{"prompt":"p","chosen":"a"}"""]);
-        var (code, _, stderr) = CliProcess.Run(null, "train", "--data", data, "--output", CliProcess.TempPath(".zip"));
+        var (code, _, stderr) = CliProcess.RunInProcess("train", "--data", data, "--output", CliProcess.TempPath(".zip"));
         Assert.AreEqual(3, code);
         StringAssert.Contains(stderr, $"{data}:2: field 'rejected' is missing");
         Assert.IsFalse(stderr.Contains("   at ", StringComparison.Ordinal), "no stack trace for bad input");
@@ -56,12 +56,12 @@ public sealed class CommandLineTests
     [TestMethod]
     public void TrainEvaluateScoreRoundTrip()
     {
-        var (code, stdout, stderr) = CliProcess.Run(null, "evaluate", "--model", Model.Value, "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--per-source");
+        var (code, stdout, stderr) = CliProcess.RunInProcess("evaluate", "--model", Model.Value, "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--per-source");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stdout, "llmbar.jsonl.gz");
         StringAssert.Contains(stdout, "llmbar-natural");
 
-        (code, stdout, stderr) = CliProcess.Run(null, "score", "--model", Model.Value, "--prompt", "How do I boil an egg?", "--response", "Boil it for eight minutes.");
+        (code, stdout, stderr) = CliProcess.RunInProcess("score", "--model", Model.Value, "--prompt", "How do I boil an egg?", "--response", "Boil it for eight minutes.");
         Assert.AreEqual(0, code, stderr);
         float single = float.Parse(stdout.Trim(), CultureInfo.InvariantCulture);
 
@@ -89,7 +89,7 @@ public sealed class CommandLineTests
     [TestMethod]
     public void PromptWithoutResponseIsAUsageError()
     {
-        var (code, _, stderr) = CliProcess.Run(null, "score", "--model", Model.Value, "--prompt", "only a prompt");
+        var (code, _, stderr) = CliProcess.RunInProcess("score", "--model", Model.Value, "--prompt", "only a prompt");
         Assert.AreEqual(2, code);
         StringAssert.Contains(stderr, "--prompt and --response go together");
     }
@@ -99,7 +99,7 @@ public sealed class CommandLineTests
     {
         string path = CliProcess.TempPath(".zip");
         File.WriteAllText(path, "not a zip");
-        var (code, _, stderr) = CliProcess.Run(null, "evaluate", "--model", path, "--data", SharedFiles.Data("llmbar.jsonl.gz"));
+        var (code, _, stderr) = CliProcess.RunInProcess("evaluate", "--model", path, "--data", SharedFiles.Data("llmbar.jsonl.gz"));
         Assert.AreEqual(3, code);
         StringAssert.Contains(stderr, "not a valid model zip");
     }
@@ -107,7 +107,7 @@ public sealed class CommandLineTests
     [TestMethod]
     public void SyntheticDemoPrintsTheTable()
     {
-        var (code, stdout, stderr) = CliProcess.Run(null, "demo", "--max-train", "800", "--epochs", "2", "--hidden", "32", "16");
+        var (code, stdout, stderr) = CliProcess.RunInProcess("demo", "--max-train", "800", "--epochs", "2", "--hidden", "32", "16");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stdout, "label noise");
         StringAssert.Contains(stdout, "40 %");

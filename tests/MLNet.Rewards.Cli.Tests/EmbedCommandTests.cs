@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Cli.Tests;
 public sealed class EmbedCommandTests
 {
     [TestMethod]
-    public void A_second_embed_run_computes_nothing()
+    public void ASecondEmbedRunComputesNothing()
     {
         string store = CliProcess.TempPath(".sqlite");
         string[] args = ["embed", "--featurizer", "hashing", "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--store", store];
@@ -26,7 +26,7 @@ public sealed class EmbedCommandTests
     }
 
     [TestMethod]
-    public void A_store_path_that_is_another_file_is_refused_and_left_untouched()
+    public void AStorePathThatIsAnotherFileIsRefusedAndLeftUntouched()
     {
         string path = CliProcess.TempPath(".txt");
         File.WriteAllText(path, "my notes");
@@ -44,7 +44,7 @@ public sealed class EmbedCommandTests
     }
 
     [TestMethod]
-    public void A_missing_model_folder_is_a_bad_input_error()
+    public void AMissingModelFolderIsABadInputError()
     {
         var (code, _, stderr) = CliProcess.Run(null, "embed", "--model", "/nonexistent/model-folder", "--data", SharedFiles.Data("llmbar.jsonl.gz"), "--store", CliProcess.TempPath(".sqlite"));
         Assert.AreEqual(3, code, stderr);

@@ -18,34 +18,34 @@ public sealed class OutputPathTests
         ["train", "--data", data, "--output", output, "--head", "linear", "--epochs", "1", "--buckets", "32", .. more];
 
     [TestMethod]
-    public void Output_equal_to_the_data_file_is_refused_and_the_data_kept()
+    public void OutputEqualToTheDataFileIsRefusedAndTheDataKept()
     {
         string data = SmallData();
         string before = File.ReadAllText(data);
-        var (code, _, stderr) = CliProcess.Run(null, Train(data, data));
+        var (code, _, stderr) = CliProcess.RunInProcess(Train(data, data));
         Assert.AreEqual(2, code, stderr);
         StringAssert.Contains(stderr, "is the same file as --data");
         Assert.AreEqual(before, File.ReadAllText(data));
     }
 
     [TestMethod]
-    public void Output_through_a_link_to_the_data_file_is_refused()
+    public void OutputThroughALinkToTheDataFileIsRefused()
     {
         string data = SmallData();
         string link = CliProcess.TempPath(".zip");
         File.CreateSymbolicLink(link, data);
-        var (code, _, stderr) = CliProcess.Run(null, Train(data, link));
+        var (code, _, stderr) = CliProcess.RunInProcess(Train(data, link));
         Assert.AreEqual(2, code, stderr);
         StringAssert.Contains(stderr, "is the same file as --data");
         StringAssert.StartsWith(File.ReadAllText(data), "{\"id\":\"p0\"");
     }
 
     [TestMethod]
-    public void Output_that_is_a_directory_or_a_pipe_is_a_usage_error()
+    public void OutputThatIsADirectoryOrAPipeIsAUsageError()
     {
         string data = SmallData();
         string folder = Directory.CreateTempSubdirectory("mlnet-rewards-cli-").FullName;
-        var (code, _, stderr) = CliProcess.Run(null, Train(data, folder));
+        var (code, _, stderr) = CliProcess.RunInProcess(Train(data, folder));
         Assert.AreEqual(2, code, stderr);
         StringAssert.Contains(stderr, "is a directory");
         Assert.IsFalse(stderr.Contains("IOException", StringComparison.Ordinal));
@@ -57,43 +57,32 @@ public sealed class OutputPathTests
                 mkfifo.WaitForExit();
             }
 
-            (code, _, stderr) = CliProcess.Run(null, Train(data, fifo));
+            (code, _, stderr) = CliProcess.RunInProcess(Train(data, fifo));
             Assert.AreEqual(2, code, stderr);
             StringAssert.Contains(stderr, "not a regular file");
         }
     }
 
     [TestMethod]
-    public void The_model_zip_may_not_replace_the_embedding_store_nor_the_store_a_data_file()
+    public void TheModelZipMayNotReplaceTheEmbeddingStoreNorTheStoreADataFile()
     {
         string data = SmallData();
         string store = CliProcess.TempPath(".sqlite");
-        var (code, _, stderr) = CliProcess.Run(null, Train(data, store, "--store", store));
+        var (code, _, stderr) = CliProcess.RunInProcess(Train(data, store, "--store", store));
         Assert.AreEqual(2, code, stderr);
         StringAssert.Contains(stderr, "is the same file as --store");
 
-        (code, _, stderr) = CliProcess.Run(null, "embed", "--featurizer", "hashing", "--data", data, "--store", data);
+        (code, _, stderr) = CliProcess.RunInProcess("embed", "--featurizer", "hashing", "--data", data, "--store", data);
         Assert.AreEqual(2, code, stderr);
         StringAssert.Contains(stderr, "--store");
     }
 
     [TestMethod]
-    public void Evidence_output_folder_that_is_a_file_is_a_usage_error()
-    {
-        string file = CliProcess.TempPath(".md");
-        File.WriteAllText(file, "notes");
-        var (code, _, stderr) = CliProcess.Run(null, "prototype-curve", "--out", file);
-        Assert.AreEqual(2, code, stderr);
-        StringAssert.Contains(stderr, "exists and is not a folder");
-        Assert.AreEqual("notes", File.ReadAllText(file));
-    }
-
-    [TestMethod]
-    public void A_damaged_store_vector_stops_training_with_a_bad_input_error_naming_the_pair()
+    public void ADamagedStoreVectorStopsTrainingWithABadInputErrorNamingThePair()
     {
         string data = SmallData();
         string store = CliProcess.TempPath(".sqlite");
-        var (code, _, stderr) = CliProcess.Run(null, "embed", "--featurizer", "hashing", "--buckets", "32", "--data", data, "--store", store);
+        var (code, _, stderr) = CliProcess.RunInProcess("embed", "--featurizer", "hashing", "--buckets", "32", "--data", data, "--store", store);
         Assert.AreEqual(0, code, stderr);
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Pooling=false"))
         {
@@ -105,7 +94,7 @@ public sealed class OutputPathTests
         }
 
         string output = CliProcess.TempPath(".zip");
-        (code, _, stderr) = CliProcess.Run(null, Train(data, output, "--store", store));
+        (code, _, stderr) = CliProcess.RunInProcess(Train(data, output, "--store", store));
         Assert.AreEqual(3, code, stderr);
         StringAssert.Contains(stderr, "is damaged: its checksum does not match");
         StringAssert.Contains(stderr, "of record 'p");

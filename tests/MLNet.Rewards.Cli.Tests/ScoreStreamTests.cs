@@ -17,7 +17,7 @@ public sealed class ScoreStreamTests
     });
 
     [TestMethod]
-    public void The_first_result_is_printed_before_stdin_is_closed()
+    public void TheFirstResultIsPrintedBeforeStdinIsClosed()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "mlnet-rewards.dll"), "score", "--model", Model.Value })
@@ -58,7 +58,7 @@ public sealed class ScoreStreamTests
     }
 
     [TestMethod]
-    public void Bad_rows_are_skipped_with_their_line_numbers_and_the_others_scored()
+    public void BadRowsAreSkippedWithTheirLineNumbersAndTheOthersScored()
     {
         string rows = """
             {"id":"a","prompt":"p","response":"one"}
@@ -76,7 +76,7 @@ public sealed class ScoreStreamTests
     }
 
     [TestMethod]
-    public void Without_skipping_a_bad_row_stops_after_the_results_before_it()
+    public void WithoutSkippingABadRowStopsAfterTheResultsBeforeIt()
     {
         var (code, stdout, stderr) = CliProcess.Run("{\"id\":\"a\",\"prompt\":\"p\",\"response\":\"r\"}\n{\"prompt\":\"a\"}\n{\"id\":\"c\",\"prompt\":\"p\",\"response\":\"r\"}\n", "score", "--model", Model.Value);
         Assert.AreEqual(3, code);

@@ -9,7 +9,7 @@ public sealed class TrainGeneralistCommandTests
     private static string DataDirectory => Path.GetDirectoryName(SharedFiles.Data("llmbar.jsonl.gz"))!;
 
     [TestMethod]
-    public void Trains_on_every_source_saves_normalisation_stats_and_reports_each_set_beside_longer_wins()
+    public void TrainsOnEverySourceSavesNormalisationStatsAndReportsEachSetBesideLongerWins()
     {
         string model = CliProcess.TempPath(".zip");
         var (code, stdout, stderr) = CliProcess.Run(
@@ -37,7 +37,7 @@ public sealed class TrainGeneralistCommandTests
     }
 
     [TestMethod]
-    public void A_bad_source_weight_or_data_folder_is_a_bad_command_line()
+    public void ABadSourceWeightOrDataFolderIsABadCommandLine()
     {
         var (code, _, stderr) = CliProcess.Run(null, "train-generalist", "--data-dir", DataDirectory, "--output", CliProcess.TempPath(".zip"), "--source-weight", "alpaca-eval");
         Assert.AreEqual(2, code, stderr);

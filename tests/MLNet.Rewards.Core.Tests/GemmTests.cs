@@ -45,7 +45,7 @@ public sealed class GemmTests
     [TestMethod]
     [DataRow(true)]
     [DataRow(false)]
-    public void A_rows_result_does_not_depend_on_the_rows_computed_with_it(bool wide)
+    public void ARowsResultDoesNotDependOnTheRowsComputedWithIt(bool wide)
     {
         // A single request and the same row inside a batch must score bit-identically (ML.NET scores row by row, Core in
         // batches); shapes cover packed and in-place weights and columns outside whole 4-column tiles.

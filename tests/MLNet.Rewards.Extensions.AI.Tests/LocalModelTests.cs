@@ -35,7 +35,8 @@ public sealed class LocalModelTests
     private static readonly ChatMessage[] France = [new(ChatRole.User, "What is the capital of France?")];
 
     [TestMethod]
-    public async Task Greedy_answer_streams_the_same_text_with_usage()
+    [TestCategory("NeedsModels")]
+    public async Task GreedyAnswerStreamsTheSameTextWithUsage()
     {
         var greedy = new ChatOptions { Temperature = 0, MaxOutputTokens = 12 };
         var response = await Local.Value.GetResponseAsync(France, greedy);
@@ -58,7 +59,8 @@ public sealed class LocalModelTests
     }
 
     [TestMethod]
-    public async Task Ranking_the_local_model_returns_its_best_candidate_by_the_reward_zip()
+    [TestCategory("NeedsModels")]
+    public async Task RankingTheLocalModelReturnsItsBestCandidateByTheRewardZip()
     {
         var sampling = new ChatOptions { Temperature = 0.9f, MaxOutputTokens = 16, Seed = 3 };
         var candidates = await Local.Value.GetCandidatesAsync(France, 4, sampling);
@@ -74,7 +76,7 @@ public sealed class LocalModelTests
     }
 
     [TestMethod]
-    public async Task The_evaluator_reports_the_zip_reward_and_a_verdict()
+    public async Task TheEvaluatorReportsTheZipRewardAndAVerdict()
     {
         var answer = new ChatResponse(new ChatMessage(ChatRole.Assistant, "The capital of France is Paris."));
         float expected = RewardZip.Value.Score([France[0].Text], [answer.Text])[0].Reward;
@@ -91,7 +93,7 @@ public sealed class LocalModelTests
     }
 
     [TestMethod]
-    public async Task The_evaluator_turns_an_explanation_into_diagnostics()
+    public async Task TheEvaluatorTurnsAnExplanationIntoDiagnostics()
     {
         var scorer = new TableScorer(new Dictionary<string, float> { ["Paris."] = 1.5f });
         var result = await new RewardModelEvaluator(scorer, new RewardEvaluatorOptions { PassingReward = 1f }).EvaluateAsync(France, new ChatResponse(new ChatMessage(ChatRole.Assistant, "Paris.")));
@@ -102,7 +104,8 @@ public sealed class LocalModelTests
     }
 
     [TestMethod]
-    public async Task Unsupported_requests_are_refused_clearly()
+    [TestCategory("NeedsModels")]
+    public async Task UnsupportedRequestsAreRefusedClearly()
     {
         var tool = await Assert.ThrowsExactlyAsync<ArgumentException>(() => Local.Value.GetResponseAsync([new ChatMessage(ChatRole.Tool, "42")]));
         StringAssert.Contains(tool.Message, "message 0 has role 'tool'");

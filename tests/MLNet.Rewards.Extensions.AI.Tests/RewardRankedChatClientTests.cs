@@ -10,7 +10,7 @@ public sealed class RewardRankedChatClientTests
     private static readonly ChatMessage[] Conversation = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "How do I boil an egg?")];
 
     [TestMethod]
-    public async Task Returns_the_best_of_n_with_every_reward_in_its_properties()
+    public async Task ReturnsTheBestOfNWithEveryRewardInItsProperties()
     {
         var inner = new ScriptedChatClient("poor", "good", "fine");
         var scorer = new TableScorer(Rewards);
@@ -28,7 +28,7 @@ public sealed class RewardRankedChatClientTests
     }
 
     [TestMethod]
-    public async Task Seeded_requests_ask_each_candidate_with_its_own_seed()
+    public async Task SeededRequestsAskEachCandidateWithItsOwnSeed()
     {
         var inner = new ScriptedChatClient("poor", "good", "fine", "great");
         using var client = inner.WithRewardRanking(new TableScorer(Rewards), new RewardRankingOptions { Candidates = 2, MinimumReward = 2.5f, MaxRounds = 2 });
@@ -42,7 +42,7 @@ public sealed class RewardRankedChatClientTests
     }
 
     [TestMethod]
-    public async Task Below_the_minimum_it_refuses_or_returns_the_best_as_configured()
+    public async Task BelowTheMinimumItRefusesOrReturnsTheBestAsConfigured()
     {
         var refusing = new ScriptedChatClient("poor", "fine").WithRewardRanking(new TableScorer(Rewards), new RewardRankingOptions { Candidates = 2, MinimumReward = 1f, MaxRounds = 3, RefusalText = "No." });
         var refused = await refusing.GetResponseAsync(Conversation);
@@ -60,7 +60,7 @@ public sealed class RewardRankedChatClientTests
     }
 
     [TestMethod]
-    public async Task A_nan_reward_never_wins()
+    public async Task ANanRewardNeverWins()
     {
         using var first = new ScriptedChatClient("nan", "poor").WithRewardRanking(new TableScorer(Rewards), new RewardRankingOptions { Candidates = 2 });
         Assert.AreEqual("poor", (await first.GetResponseAsync(Conversation)).Text);
@@ -69,7 +69,7 @@ public sealed class RewardRankedChatClientTests
     }
 
     [TestMethod]
-    public async Task Streaming_yields_the_chosen_answer()
+    public async Task StreamingYieldsTheChosenAnswer()
     {
         using var client = new ScriptedChatClient("poor", "good").WithRewardRanking(new TableScorer(Rewards), new RewardRankingOptions { Candidates = 2 });
         var streamed = await client.GetStreamingResponseAsync(Conversation).ToChatResponseAsync();
@@ -77,7 +77,7 @@ public sealed class RewardRankedChatClientTests
     }
 
     [TestMethod]
-    public void Bad_options_are_refused_with_the_option_named()
+    public void BadOptionsAreRefusedWithTheOptionNamed()
     {
         var inner = new ScriptedChatClient("good");
         var scorer = new TableScorer(Rewards);

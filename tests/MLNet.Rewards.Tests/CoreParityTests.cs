@@ -10,7 +10,7 @@ public sealed class CoreParityTests
     [DataRow("linear")]
     [DataRow("mlp")]
     [DataRow("prototype")]
-    public void PairwiseReward_TrainsTheSameHeadAsCore_AndScoresIdentically(string head)
+    public void PairwiseRewardTrainsTheSameHeadAsCoreAndScoresIdentically(string head)
     {
         var pairs = Fixtures.Pairs(80);
         var hashing = new HashingFeaturizerSpec { Buckets = 128 };
@@ -49,7 +49,7 @@ public sealed class CoreParityTests
     }
 
     [TestMethod]
-    public void PairwiseReward_SameSeedAndData_GiveBitIdenticalModels()
+    public void PairwiseRewardSameSeedAndDataGiveBitIdenticalModels()
     {
         var pairs = Fixtures.Pairs(40);
         float[] Train()

@@ -50,7 +50,7 @@ public sealed class MultiObjectiveRewardTests
     private static MultiObjectiveRewardTrainerOptions TwoPrinciples => Options with { Objectives = [new PreferenceObjectiveColumn("Helpful"), new PreferenceObjectiveColumn("Harmless")] };
 
     [TestMethod]
-    public void SavedAndLoadedInAnotherProcess_GivesBitIdenticalScoresObjectivesAndGateWeights()
+    public void SavedAndLoadedInAnotherProcessGivesBitIdenticalScoresObjectivesAndGateWeights()
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 60, rated: 60);
@@ -65,7 +65,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void MixedPipeline_WithNormalizeMeanVarianceAndConcatenate_RoundTripsBitIdentically()
+    public void MixedPipelineWithNormalizeMeanVarianceAndConcatenateRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 50, rated: 0);
@@ -78,7 +78,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void TrainsTheSameModelAsCore_AndScoresBitIdentically()
+    public void TrainsTheSameModelAsCoreAndScoresBitIdentically()
     {
         var (helpful, harmless) = PrincipleRows.Pairs(40);
         var rated = RatedResponseReader.Read(SharedFiles.Data("helpsteer-sample.jsonl.gz")).Take(40).ToList();
@@ -115,7 +115,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void MissingRatingColumn_IsNamedAtFitAndAtGetOutputSchema()
+    public void MissingRatingColumnIsNamedAtFitAndAtGetOutputSchema()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Rows(pairs: 4, rated: 0));
@@ -128,7 +128,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void ColumnsOfWrongType_AreReportedWithTheirTypes()
+    public void ColumnsOfWrongTypeAreReportedWithTheirTypes()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Rows(pairs: 4, rated: 0));
@@ -142,7 +142,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void FittedTransformer_ReportsAMissingOrNonTextPrompt()
+    public void FittedTransformerReportsAMissingOrNonTextPrompt()
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Rewards().MultiObjectiveReward(Options with { Objectives = [new PreferenceObjectiveColumn("Helpful")] }).Fit(ml.Data.LoadFromEnumerable(Rows(pairs: 20, rated: 0)));
@@ -156,7 +156,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void PairWithDifferentPrompts_IsNamedAtFit()
+    public void PairWithDifferentPromptsIsNamedAtFit()
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 4, rated: 0);
@@ -166,7 +166,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void GateWeightsWithoutAGate_AreRefusedWhenTheTrainerIsCreated()
+    public void GateWeightsWithoutAGateAreRefusedWhenTheTrainerIsCreated()
     {
         var ml = new MLContext(seed: 1);
         var error = Assert.ThrowsExactly<InvalidOptionException>(() => ml.Rewards().MultiObjectiveReward(Options with { Trainer = Quick with { TrainGate = false } }));
@@ -175,7 +175,7 @@ public sealed class MultiObjectiveRewardTests
     }
 
     [TestMethod]
-    public void WithoutAGate_TheFittedLinearWeightsCombine_AndRoundTrip()
+    public void WithoutAGateTheFittedLinearWeightsCombineAndRoundTrip()
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows(pairs: 40, rated: 0);

@@ -24,7 +24,7 @@ public sealed class PrototypeHeadPipelineTests
     }
 
     [TestMethod]
-    public void MixedPipeline_WithNormalizeMinMax_RoundTripsBitIdentically()
+    public void MixedPipelineWithNormalizeMinMaxRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(60));
@@ -42,7 +42,7 @@ public sealed class PrototypeHeadPipelineTests
     }
 
     [TestMethod]
-    public void FeaturesOfAnotherSize_AreReportedByTheFittedTransformer()
+    public void FeaturesOfAnotherSizeAreReportedByTheFittedTransformer()
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Rewards().EmbedText("ResponseEmbedding", "Response", Hashing)

@@ -11,7 +11,7 @@ public sealed class RoundTripTests
     private static readonly HashingFeaturizerSpec SmallHashing = new() { Buckets = 256 };
 
     [TestMethod]
-    public void EmbedText_SavedAndLoadedInAnotherProcess_GivesBitIdenticalEmbeddings()
+    public void EmbedTextSavedAndLoadedInAnotherProcessGivesBitIdenticalEmbeddings()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(12));
@@ -21,7 +21,8 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void EmbedText_WithTheMiniLmSentenceEncoder_RoundTripsBitIdentically()
+    [TestCategory("NeedsModels")]
+    public void EmbedTextWithTheMiniLmSentenceEncoderRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(4));
@@ -34,7 +35,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void EmbedText_DeclaresTheSizeForListedDimensions_AndIsVariableOtherwise()
+    public void EmbedTextDeclaresTheSizeForListedDimensionsAndIsVariableOtherwise()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Fixtures.TrainRows(Fixtures.Pairs(2)));
@@ -46,7 +47,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void EmbedText_OfAnUnlistedSize_RoundTripsBitIdentically()
+    public void EmbedTextOfAnUnlistedSizeRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(8));
@@ -57,7 +58,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void Pipeline_NormalizingTheEmbeddingWithNormalizeMinMax_RoundTripsBitIdentically()
+    public void PipelineNormalizingTheEmbeddingWithNormalizeMinMaxRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(60));
@@ -74,7 +75,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void PairwiseReward_LinearHeadWithPromptEmbedding_RoundTripsBitIdentically()
+    public void PairwiseRewardLinearHeadWithPromptEmbeddingRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(60));
@@ -93,7 +94,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void PairwiseReward_MlpHead_RoundTripsBitIdentically()
+    public void PairwiseRewardMlpHeadRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(60));
@@ -109,7 +110,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void MixedPipeline_WithConcatenateAndNormalizeMinMax_RoundTripsBitIdentically()
+    public void MixedPipelineWithConcatenateAndNormalizeMinMaxRoundTripsBitIdentically()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(60));
@@ -128,7 +129,7 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
-    public void SavedZip_LoadsAsBuiltInTransformersOnly()
+    public void SavedZipLoadsAsBuiltInTransformersOnly()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(4));

@@ -36,7 +36,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void EmbedText_MissingColumn_IsNamedAtFitAndAtGetOutputSchema()
+    public void EmbedTextMissingColumnIsNamedAtFitAndAtGetOutputSchema()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(Fixtures.TrainRows(Fixtures.Pairs(2)));
@@ -50,7 +50,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void EmbedText_NonTextColumn_IsReportedWithItsType()
+    public void EmbedTextNonTextColumnIsReportedWithItsType()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new NumbersOnly { Response = 1 } });
@@ -59,7 +59,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_WrongVectorSize_IsReportedByTheFittedTransformer()
+    public void PairwiseRewardWrongVectorSizeIsReportedByTheFittedTransformer()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(20));
@@ -75,7 +75,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_PromptEmbeddingOfAnotherSize_IsReportedAtFit()
+    public void PairwiseRewardPromptEmbeddingOfAnotherSizeIsReportedAtFit()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new MismatchedPair { Label = true }, new MismatchedPair() });
@@ -86,7 +86,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_VariableSizeRowOfWrongLength_IsReportedWhenScored()
+    public void PairwiseRewardVariableSizeRowOfWrongLengthIsReportedWhenScored()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(20));
@@ -109,7 +109,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_MissingLabel_IsNamedAtGetOutputSchemaAndFit()
+    public void PairwiseRewardMissingLabelIsNamedAtGetOutputSchemaAndFit()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(4));
@@ -123,7 +123,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_LabelOfWrongType_IsReported()
+    public void PairwiseRewardLabelOfWrongTypeIsReported()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(4));
@@ -135,7 +135,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseReward_PairWithoutRejectedRow_IsNamed()
+    public void PairwiseRewardPairWithoutRejectedRowIsNamed()
     {
         var ml = new MLContext(seed: 1);
         var rows = Fixtures.TrainRows(Fixtures.Pairs(4));
@@ -148,7 +148,7 @@ public sealed class SchemaValidationTests
     }
 
     [TestMethod]
-    public void PairwiseRewardOptions_AreValidatedWhenTheTrainerIsCreated()
+    public void PairwiseRewardOptionsAreValidatedWhenTheTrainerIsCreated()
     {
         var ml = new MLContext();
         var error = Assert.ThrowsExactly<InvalidOptionException>(() => ml.Rewards().PairwiseReward(new PairwiseRewardTrainerOptions { FeatureColumnName = "" }));

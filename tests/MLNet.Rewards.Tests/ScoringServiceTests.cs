@@ -50,7 +50,7 @@ public sealed class ScoringServiceTests
     public static void DeleteModel() => File.Delete(_modelPath);
 
     [TestMethod]
-    public async Task ScoringService_ServesTheSameRewardsAsTheModel_ToConcurrentClients()
+    public async Task ScoringServiceServesTheSameRewardsAsTheModelToConcurrentClients()
     {
         Assert.AreNotEqual(_expected[0], _expected[2], "the model should not give every response the same reward");
         await WithService([], async http =>
@@ -73,7 +73,7 @@ public sealed class ScoringServiceTests
     [DataRow("core", DisplayName = "a core (command-line) model zip")]
     [DataRow("zip", DisplayName = "a zip that is not a model")]
     [DataRow("missing", DisplayName = "a missing file")]
-    public void ScoringService_RefusesAModelFileItCannotServe_AtStartUp_WithExitCode3(string kind)
+    public void ScoringServiceRefusesAModelFileItCannotServeAtStartUpWithExitCode3(string kind)
     {
         string path = Fixtures.TempPath(".zip");
         try
@@ -99,7 +99,7 @@ public sealed class ScoringServiceTests
     }
 
     [TestMethod]
-    public async Task ScoringService_AnswersProblemJson_ForMalformedTooLargeAndOverLimitRequests()
+    public async Task ScoringServiceAnswersProblemJsonForMalformedTooLargeAndOverLimitRequests()
     {
         await WithService(["--max-body-bytes", "4096", "--max-text-length", "100", "--max-responses", "4"], async http =>
         {
@@ -117,7 +117,7 @@ public sealed class ScoringServiceTests
     }
 
     [TestMethod]
-    public async Task ScoringService_AnswersProblemJson429_WhenTheConcurrencyLimitAndQueueAreFull()
+    public async Task ScoringServiceAnswersProblemJson429WhenTheConcurrencyLimitAndQueueAreFull()
     {
         await WithService(["--max-concurrent-requests", "1", "--max-queued-requests", "0"], async http =>
         {
@@ -147,7 +147,7 @@ public sealed class ScoringServiceTests
     /// because the machine is shared.
     /// </summary>
     [TestMethod]
-    public async Task ScoringService_UnderLoad_AnswersEveryValidRequest200_AndEveryMalformedOne400_WithNo5xx()
+    public async Task ScoringServiceUnderLoadAnswersEveryValidRequest200AndEveryMalformedOne400WithNo5xx()
     {
         const int Requests = 2_000, Clients = 32;
         await WithService([], async http =>

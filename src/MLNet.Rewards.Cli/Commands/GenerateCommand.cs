@@ -11,7 +11,7 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var llm = LlmOption();
+        var llm = SharedOptions.Llm();
         var prompt = new Option<string>("--prompt") { Description = "The user's message.", Required = true };
         var system = new Option<string?>("--system") { Description = "A system message (default: the template's own)." };
         var bestOf = new Option<int>("--best-of") { Description = "Generate N candidates and rank them with --reward.", DefaultValueFactory = _ => 1 };
@@ -21,7 +21,7 @@ internal static class GenerateCommand
         var topK = new Option<int>("--top-k") { Description = "Sample among the K most likely tokens (0 = all).", DefaultValueFactory = _ => 50 };
         var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 0.95f };
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0 };
-        var threads = ThreadsOption();
+        var threads = SharedOptions.OnnxThreads();
         var arms = new Option<FileInfo[]>("--arm") { Description = "GenARM reward heads (from 'genarm-train') that steer each token.", AllowMultipleArgumentsPerToken = true };
         var alphas = new Option<float[]>("--alpha") { Description = "Weight of each --arm, in order (default 1 each).", AllowMultipleArgumentsPerToken = true };
         var beta = new Option<float>("--beta") { Description = "GenARM's beta: scores are log p_base + (1/beta) * sum alpha_i log p_arm_i.", DefaultValueFactory = _ => 1f };
@@ -102,16 +102,6 @@ internal static class GenerateCommand
         });
         return command;
     }
-
-    /// <summary>The chat model folder option, shared with the GenARM commands.</summary>
-    public static Option<DirectoryInfo> LlmOption() => new("--llm")
-    {
-        Description = "Chat model folder (model.onnx with KV cache and hidden_states, tokenizer.json, tokenizer_config.json, config.json).",
-        DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "models", "SmolLM2-135M-Instruct-q4")),
-    };
-
-    /// <summary>The ONNX Runtime thread-count option.</summary>
-    public static Option<int> ThreadsOption() => new("--threads") { Description = "ONNX Runtime threads (0 = one per core).", DefaultValueFactory = _ => 0 };
 
     private static GenArmGuide? CreateGuide(FileInfo[] arms, float[] alphas, float beta)
     {

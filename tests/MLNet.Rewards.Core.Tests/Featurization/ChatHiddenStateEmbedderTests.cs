@@ -16,7 +16,7 @@ public sealed class ChatHiddenStateEmbedderTests
         new((change ?? (s => s))(BaseSpec.Value));
 
     [TestMethod]
-    public void Conversation_texts_round_trip_and_plain_texts_are_prompts()
+    public void ConversationTextsRoundTripAndPlainTextsArePrompts()
     {
         Assert.AreEqual(("Hi\u0001 there", (string?)"yes 12"), ConversationText.Parse(ConversationText.Of("Hi\u0001 there", "yes 12")));
         Assert.AreEqual(("", (string?)""), ConversationText.Parse(ConversationText.Of("", "")));
@@ -26,7 +26,8 @@ public sealed class ChatHiddenStateEmbedderTests
     }
 
     [TestMethod]
-    public void The_last_token_vector_is_the_model_state_at_the_end_of_turn_token_whatever_the_batch()
+    [TestCategory("NeedsModels")]
+    public void TheLastTokenVectorIsTheModelStateAtTheEndOfTurnTokenWhateverTheBatch()
     {
         using var embedder = Create();
         var model = embedder.Model;
@@ -51,7 +52,8 @@ public sealed class ChatHiddenStateEmbedderTests
     }
 
     [TestMethod]
-    public void Mean_pooling_averages_every_token_and_both_concatenates_last_and_mean()
+    [TestCategory("NeedsModels")]
+    public void MeanPoolingAveragesEveryTokenAndBothConcatenatesLastAndMean()
     {
         using var both = Create(s => s with { Pooling = ChatStatePooling.LastTokenAndMean });
         string text = ConversationText.Of("Say hi.", "Hi!");
@@ -68,7 +70,8 @@ public sealed class ChatHiddenStateEmbedderTests
     }
 
     [TestMethod]
-    public void Long_conversations_are_cut_left_or_right_or_refused_and_counted()
+    [TestCategory("NeedsModels")]
+    public void LongConversationsAreCutLeftOrRightOrRefusedAndCounted()
     {
         string text = ConversationText.Of(string.Join(' ', Enumerable.Repeat("word", 40)), "short answer");
         using var left = Create(s => s with { MaxTokens = 48 });
@@ -89,7 +92,7 @@ public sealed class ChatHiddenStateEmbedderTests
     }
 
     [TestMethod]
-    public void Batches_hold_at_most_the_token_budget_longest_first_and_a_longer_row_runs_alone()
+    public void BatchesHoldAtMostTheTokenBudgetLongestFirstAndALongerRowRunsAlone()
     {
         int[][] ids = [new int[3], new int[10], new int[4], new int[2], new int[30]];
         var batches = ChatHiddenStateEmbedder.PlanBatches(ids, batchTokens: 12);
@@ -100,7 +103,8 @@ public sealed class ChatHiddenStateEmbedderTests
     }
 
     [TestMethod]
-    public void A_model_zip_over_the_chat_featurizer_reloads_and_scores_the_same_through_a_store()
+    [TestCategory("NeedsModels")]
+    public void AModelZipOverTheChatFeaturizerReloadsAndScoresTheSameThroughAStore()
     {
         string zip = Path.Combine(Path.GetTempPath(), $"chat-{Guid.NewGuid():N}.zip");
         string storePath = Path.Combine(Path.GetTempPath(), $"chat-{Guid.NewGuid():N}.sqlite");

@@ -23,7 +23,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void Spec_is_read_from_the_model_folder()
+    [TestCategory("NeedsModels")]
+    public void SpecIsReadFromTheModelFolder()
     {
         var spec = LazySpec.Value;
         Assert.AreEqual(384, spec.Dimension);
@@ -34,7 +35,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void Embeddings_match_sentence_transformers_on_every_fixture_text()
+    [TestCategory("NeedsModels")]
+    public void EmbeddingsMatchSentenceTransformersOnEveryFixtureText()
     {
         var items = MiniLmFixture.Items;
         var vectors = Embedder.EmbedAll([.. items.Select(i => i.Text)]);
@@ -49,7 +51,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void Batching_does_not_change_the_vectors()
+    [TestCategory("NeedsModels")]
+    public void BatchingDoesNotChangeTheVectors()
     {
         string[] texts = ["short", "a somewhat longer sentence about reward models", "", "mid length text here"];
         var together = Embedder.EmbedAll(texts);
@@ -61,7 +64,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void Spec_round_trips_through_json_as_a_featurizer_spec()
+    [TestCategory("NeedsModels")]
+    public void SpecRoundTripsThroughJsonAsAFeaturizerSpec()
     {
         string json = JsonSerializer.Serialize<FeaturizerSpec>(LazySpec.Value, ModelArchive.JsonOptions);
         StringAssert.Contains(json, "\"kind\": \"onnx-sentence\"");
@@ -70,7 +74,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void A_different_onnx_file_is_refused_when_a_spec_is_loaded()
+    [TestCategory("NeedsModels")]
+    public void ADifferentOnnxFileIsRefusedWhenASpecIsLoaded()
     {
         var spec = LazySpec.Value with { ModelSha256 = new string('0', 64) };
         var e = Assert.ThrowsExactly<ModelFormatException>(() => spec.CreateEmbedder(FeaturizerContext.Default));
@@ -78,7 +83,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void The_context_model_folder_overrides_the_recorded_one()
+    [TestCategory("NeedsModels")]
+    public void TheContextModelFolderOverridesTheRecordedOne()
     {
         var spec = LazySpec.Value with { ModelDirectory = "/nonexistent/folder" };
         using var embedder = (OnnxSentenceEmbedder)spec.CreateEmbedder(new FeaturizerContext { ModelDirectory = MiniLmFixture.ModelDirectory });
@@ -87,7 +93,8 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void The_context_chooses_the_execution_provider_and_cuda_needs_the_gpu_package()
+    [TestCategory("NeedsModels")]
+    public void TheContextChoosesTheExecutionProviderAndCudaNeedsTheGpuPackage()
     {
         var e = Assert.ThrowsExactly<MLNet.Rewards.Onnx.OnnxRuntimeException>(() => LazySpec.Value.CreateEmbedder(new FeaturizerContext { ExecutionProvider = MLNet.Rewards.Onnx.OnnxExecutionProvider.Cuda }));
         StringAssert.Contains(e.Message, $"{LazySpec.Value.ModelPath}: the CUDA execution provider is not available");
@@ -96,7 +103,7 @@ public sealed class OnnxSentenceEmbedderTests
     }
 
     [TestMethod]
-    public void Batches_are_sorted_by_length_and_cover_every_text_once()
+    public void BatchesAreSortedByLengthAndCoverEveryTextOnce()
     {
         int[][] ids = [[1, 2], [1, 2, 3, 4], [1], [1, 2, 3]];
         var batches = OnnxSentenceEmbedder.PlanBatches(ids, 3);

@@ -14,7 +14,7 @@ public sealed class GeneralistPairsTests
         new(id, source, "p", new string('c', chosenLength), new string('r', rejectedLength));
 
     [TestMethod]
-    public void Ratings_become_pairs_within_a_prompt_when_they_differ_by_the_gap()
+    public void RatingsBecomePairsWithinAPromptWhenTheyDifferByTheGap()
     {
         RatedResponse[] rows =
         [
@@ -32,7 +32,7 @@ public sealed class GeneralistPairsTests
     }
 
     [TestMethod]
-    public void Caps_keep_at_most_the_cap_per_source_the_same_way_every_time()
+    public void CapsKeepAtMostTheCapPerSourceTheSameWayEveryTime()
     {
         var pairs = Enumerable.Range(0, 30).Select(i => Pair($"x{i}", i < 20 ? "big" : "small", 5, 3)).ToList();
         var capped = GeneralistPairs.CapPerSource(pairs, 8, seed: 3);
@@ -43,7 +43,7 @@ public sealed class GeneralistPairsTests
     }
 
     [TestMethod]
-    public void Balancing_leaves_as_many_chosen_longer_as_chosen_shorter_pairs_in_each_source()
+    public void BalancingLeavesAsManyChosenLongerAsChosenShorterPairsInEachSource()
     {
         var pairs = new List<PreferencePair>();
         for (int i = 0; i < 12; i++)
@@ -69,7 +69,7 @@ public sealed class GeneralistPairsTests
     }
 
     [TestMethod]
-    public void Length_coefficients_have_the_sign_of_each_source_s_length_preference_and_become_margins()
+    public void LengthCoefficientsHaveTheSignOfEachSourceSLengthPreferenceAndBecomeMargins()
     {
         var pairs = new List<PreferencePair>();
         for (int i = 0; i < 40; i++)
@@ -91,7 +91,7 @@ public sealed class GeneralistPairsTests
     }
 
     [TestMethod]
-    public void The_margin_column_is_read_and_a_bad_margin_names_the_line()
+    public void TheMarginColumnIsReadAndABadMarginNamesTheLine()
     {
         string path = Path.Combine(Path.GetTempPath(), $"margins-{Guid.NewGuid():N}.jsonl");
         try

@@ -41,7 +41,7 @@ public sealed class PairwiseLossColumnsTests
     }
 
     [TestMethod]
-    public void Loss_with_weight_margin_and_centring_is_the_formula_and_its_gradient_matches_finite_differences()
+    public void LossWithWeightMarginAndCentringIsTheFormulaAndItsGradientMatchesFiniteDifferences()
     {
         var data = Random(3, 4, 1);
         data = new PairwiseDataset(data.Chosen, data.Rejected, data.Groups) { Weights = [1f, 0.5f, 2f], Margins = [0f, 1.5f, -0.7f] };
@@ -75,7 +75,7 @@ public sealed class PairwiseLossColumnsTests
     }
 
     [TestMethod]
-    public void A_weight_of_two_is_the_pair_counted_twice_and_a_weight_of_zero_is_the_pair_left_out()
+    public void AWeightOfTwoIsThePairCountedTwiceAndAWeightOfZeroIsThePairLeftOut()
     {
         var data = Random(3, 4, 2);
         var head = Head(4);
@@ -92,7 +92,7 @@ public sealed class PairwiseLossColumnsTests
     }
 
     [TestMethod]
-    public void Subsets_carry_weights_and_margins_and_bad_columns_are_refused()
+    public void SubsetsCarryWeightsAndMarginsAndBadColumnsAreRefused()
     {
         var data = Random(3, 2, 3);
         var full = new PairwiseDataset(data.Chosen, data.Rejected, data.Groups) { Weights = [1f, 2f, 3f], Margins = [0.1f, 0.2f, 0.3f] };
@@ -110,7 +110,7 @@ public sealed class PairwiseLossColumnsTests
     }
 
     [TestMethod]
-    public void Centring_pulls_the_mean_training_reward_towards_zero()
+    public void CentringPullsTheMeanTrainingRewardTowardsZero()
     {
         // Every response has a constant feature that lets the head shift all rewards freely; only the penalty pins it.
         var data = Random(200, 3, 4);
@@ -136,7 +136,7 @@ public sealed class PairwiseLossColumnsTests
     }
 
     [TestMethod]
-    public void Reward_statistics_are_the_mean_and_population_std_of_every_training_response()
+    public void RewardStatisticsAreTheMeanAndPopulationStdOfEveryTrainingResponse()
     {
         var head = new LinearHeadSpec().Create(1, 0);
         head.Parameters[0] = 1f;

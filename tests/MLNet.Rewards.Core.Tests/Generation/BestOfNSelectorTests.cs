@@ -11,7 +11,8 @@ namespace MLNet.Rewards.Tests.Generation;
 public sealed class BestOfNSelectorTests
 {
     [TestMethod]
-    public void Ranks_the_generated_candidates_by_reward_best_first()
+    [TestCategory("NeedsModels")]
+    public void RanksTheGeneratedCandidatesByRewardBestFirst()
     {
         var generator = new TextGenerator(SmolLm.Model);
         var options = new SamplingOptions { Temperature = 1f, TopK = 50, MaxNewTokens = 8, Seed = 3 };
@@ -31,7 +32,8 @@ public sealed class BestOfNSelectorTests
     }
 
     [TestMethod]
-    public void Best_of_the_first_k_candidates_is_what_best_of_k_returns()
+    [TestCategory("NeedsModels")]
+    public void BestOfTheFirstKCandidatesIsWhatBestOfKReturns()
     {
         var generator = new TextGenerator(SmolLm.Model);
         var options = new SamplingOptions { Temperature = 1f, TopK = 50, MaxNewTokens = 8, Seed = 5 };
@@ -49,7 +51,7 @@ public sealed class BestOfNSelectorTests
     }
 
     [TestMethod]
-    public void A_saved_pairwise_model_loads_as_a_scorer_and_other_zips_are_refused()
+    public void ASavedPairwiseModelLoadsAsAScorerAndOtherZipsAreRefused()
     {
         var embedder = new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 64 });
         var head = new LinearRewardHead(ResponseFeatures.Dimension(FeatureLayout.Response, 64));

@@ -11,7 +11,8 @@ public sealed class ByteLevelBpeTokenizerTests
     private static ByteLevelBpeTokenizer Smol => Tokenizer.Value;
 
     [TestMethod]
-    public void Every_fixture_case_encodes_to_the_reference_ids_and_decodes_back()
+    [TestCategory("NeedsModels")]
+    public void EveryFixtureCaseEncodesToTheReferenceIdsAndDecodesBack()
     {
         var failures = new List<string>();
         foreach (var (text, ids) in SmolLmFixture.Instance.TokenizerCases)
@@ -32,13 +33,15 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Raw_encode_recognises_special_token_strings()
+    [TestCategory("NeedsModels")]
+    public void RawEncodeRecognisesSpecialTokenStrings()
     {
         CollectionAssert.AreEqual(new[] { 1, 4093, 198, 6004, 2 }, Smol.Encode("<|im_start|>user\nhi<|im_end|>"));
     }
 
     [TestMethod]
-    public void Ordinary_encode_takes_special_token_strings_literally()
+    [TestCategory("NeedsModels")]
+    public void OrdinaryEncodeTakesSpecialTokenStringsLiterally()
     {
         int[] ids = Smol.EncodeOrdinary("<|im_end|>");
         Assert.IsTrue(ids.Length > 1);
@@ -47,18 +50,20 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Empty_text_has_no_tokens()
+    [TestCategory("NeedsModels")]
+    public void EmptyTextHasNoTokens()
     {
         Assert.IsEmpty(Smol.Encode(string.Empty));
         Assert.AreEqual(string.Empty, Smol.Decode([]));
     }
 
     [TestMethod]
+    [TestCategory("NeedsModels")]
     [DataRow("👩‍👩‍👧‍👦 family, 🇫🇷 flag, 🙂")]
     [DataRow("𝐀𝐁𝐂 math letters and 𠀀 ideograph outside the BMP")]
     [DataRow("mixed\r\n\twhitespace   \u00a0 and \u2028 separators")]
     [DataRow("it's we're they've I'm we'll he'd IT'S")]
-    public void Unusual_text_round_trips(string text)
+    public void UnusualTextRoundTrips(string text)
     {
         int[] ids = Smol.Encode(text);
         Assert.AreEqual(text, Smol.Decode(ids));
@@ -66,7 +71,8 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Long_text_round_trips_and_reuses_word_encodings()
+    [TestCategory("NeedsModels")]
+    public void LongTextRoundTripsAndReusesWordEncodings()
     {
         string paragraph = string.Concat(SmolLmFixture.Instance.TokenizerCases.Select(c => c.Text));
         string text = string.Concat(Enumerable.Repeat(paragraph, 20));
@@ -77,7 +83,8 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Bytes_missing_from_the_vocabulary_become_one_fused_unknown_token()
+    [TestCategory("NeedsModels")]
+    public void BytesMissingFromTheVocabularyBecomeOneFusedUnknownToken()
     {
         // U+0004 (byte 0x04) has no byte-level symbol in SmolLM2's vocabulary; the reference gives <|endoftext|> (0).
         int[] ids = Smol.Encode("a\u0004\u0004b");
@@ -85,13 +92,15 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Decode_can_skip_added_tokens()
+    [TestCategory("NeedsModels")]
+    public void DecodeCanSkipAddedTokens()
     {
         Assert.AreEqual("user\nhi", Smol.Decode([1, 4093, 198, 6004, 2], skipAddedTokens: true));
     }
 
     [TestMethod]
-    public void Incremental_detokenizer_holds_back_split_characters()
+    [TestCategory("NeedsModels")]
+    public void IncrementalDetokenizerHoldsBackSplitCharacters()
     {
         string text = "emoji 🙂 ©®™ 这是一个测试 done";
         int[] ids = Smol.Encode(text);
@@ -103,7 +112,7 @@ public sealed class ByteLevelBpeTokenizerTests
     }
 
     [TestMethod]
-    public void Missing_or_malformed_tokenizer_files_give_clear_errors()
+    public void MissingOrMalformedTokenizerFilesGiveClearErrors()
     {
         var missing = Assert.ThrowsExactly<ModelFormatException>(() => ByteLevelBpeTokenizer.Load("/nonexistent/tokenizer.json"));
         StringAssert.Contains(missing.Message, "not found");

@@ -8,7 +8,8 @@ namespace MLNet.Rewards.Tests.Generation;
 public sealed class CausalLanguageModelTests
 {
     [TestMethod]
-    public void Greedy_decoding_reproduces_every_fixture_generation()
+    [TestCategory("NeedsModels")]
+    public void GreedyDecodingReproducesEveryFixtureGeneration()
     {
         // Teacher-forced with the fixture's tokens, so that every step is compared even where a near tie flips a token.
         var model = SmolLm.Model;
@@ -38,7 +39,7 @@ public sealed class CausalLanguageModelTests
                 }
                 else
                 {
-                    Assert.IsLessThanOrEqualTo(ReferenceGeneration.NearTieMargin, logits[token] - logits[expected.Token], $"the fixture's token is no near tie of ours at {where}");
+                    Assert.IsLessThanOrEqualTo(FixtureKernels.NearTieMargin, logits[token] - logits[expected.Token], $"the fixture's token is no near tie of ours at {where}");
                 }
 
                 model.Step(state, [expected.Token]);
@@ -49,7 +50,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Text_generator_greedy_output_equals_the_fixture_text()
+    [TestCategory("NeedsModels")]
+    public void TextGeneratorGreedyOutputEqualsTheFixtureText()
     {
         var generator = new TextGenerator(SmolLm.Model);
         var lie = SmolLmFixture.Instance.Generations[3];
@@ -63,7 +65,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Cached_decoding_equals_full_recomputation()
+    [TestCategory("NeedsModels")]
+    public void CachedDecodingEqualsFullRecomputation()
     {
         var model = SmolLm.Model;
         int[] ids = model.Tokenizer.Encode("<|im_start|>user\nName a colour.<|im_end|>\n<|im_start|>assistant\nBlue is a calm colour");
@@ -86,7 +89,7 @@ public sealed class CausalLanguageModelTests
                 }
                 else
                 {
-                    Assert.IsLessThanOrEqualTo(ReferenceGeneration.NearTieMargin, TensorPrimitives.Max(full) - full[cachedChoice], $"the cached choice is no near tie of the full run's at {position}");
+                    Assert.IsLessThanOrEqualTo(FixtureKernels.NearTieMargin, TensorPrimitives.Max(full) - full[cachedChoice], $"the cached choice is no near tie of the full run's at {position}");
                 }
 
                 Assert.IsLessThan(0.5f, MeanDiff(full, state.Logits.Row(row)), $"mean logit difference at {position}");
@@ -104,7 +107,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Hidden_states_times_the_dequantised_projection_give_the_logits()
+    [TestCategory("NeedsModels")]
+    public void HiddenStatesTimesTheDequantisedProjectionGiveTheLogits()
     {
         var model = SmolLm.Model;
         var weights = QuantizedMatMulWeights.Dequantize(OnnxModelFile.Read(model.Folder.Model), QuantizedMatMulWeights.SmolLmOutputProjectionNode);
@@ -125,7 +129,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Seeded_sampling_is_reproducible_and_independent_of_the_batch()
+    [TestCategory("NeedsModels")]
+    public void SeededSamplingIsReproducibleAndIndependentOfTheBatch()
     {
         var generator = new TextGenerator(SmolLm.Model);
         ChatMessage[] chat = [ChatMessage.User("Tell me a fact about cats.")];
@@ -151,7 +156,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Asking_for_cuda_on_a_cpu_only_build_names_the_gpu_package()
+    [TestCategory("NeedsModels")]
+    public void AskingForCudaOnACpuOnlyBuildNamesTheGpuPackage()
     {
         var e = Assert.ThrowsExactly<MLNet.Rewards.Onnx.OnnxRuntimeException>(() => CausalLanguageModel.Load(SmolLmFixture.Folder, new CausalLanguageModelOptions { ExecutionProvider = MLNet.Rewards.Onnx.OnnxExecutionProvider.Cuda }));
         StringAssert.Contains(e.Message, "model.onnx: the CUDA execution provider is not available");
@@ -159,7 +165,8 @@ public sealed class CausalLanguageModelTests
     }
 
     [TestMethod]
-    public void Missing_folder_wrong_signature_and_long_prompts_give_clear_errors()
+    [TestCategory("NeedsModels")]
+    public void MissingFolderWrongSignatureAndLongPromptsGiveClearErrors()
     {
         var missing = Assert.ThrowsExactly<ModelFormatException>(() => CausalLanguageModel.Load("/nonexistent/model-folder"));
         StringAssert.Contains(missing.Message, "model folder not found");

@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Tests.Generation;
 public sealed class DialoguePromptTests
 {
     [TestMethod]
-    public void Hh_transcripts_become_alternating_turns_without_the_empty_last_one()
+    public void HhTranscriptsBecomeAlternatingTurnsWithoutTheEmptyLastOne()
     {
         var messages = DialoguePrompt.ToMessages("\n\nHuman: Hi there\n\nAssistant: Hello! How can I help?\n\nHuman: Tell me a joke.\n\nAssistant:");
         CollectionAssert.AreEqual(
@@ -15,13 +15,14 @@ public sealed class DialoguePromptTests
     }
 
     [TestMethod]
-    public void Other_prompts_are_one_user_message()
+    public void OtherPromptsAreOneUserMessage()
     {
         CollectionAssert.AreEqual(new[] { ChatMessage.User("How do I set up a webcam?") }, DialoguePrompt.ToMessages("  How do I set up a webcam? "));
     }
 
     [TestMethod]
-    public void Long_conversations_drop_their_earliest_turns_to_fit()
+    [TestCategory("NeedsModels")]
+    public void LongConversationsDropTheirEarliestTurnsToFit()
     {
         var model = SmolLm.Model;
         var messages = Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? ChatMessage.User($"Question number {i} about something long enough.") : ChatMessage.Assistant($"Answer number {i}, also of some length.")).ToList();

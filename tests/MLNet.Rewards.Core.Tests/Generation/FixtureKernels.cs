@@ -19,4 +19,10 @@ internal static class FixtureKernels
 
     /// <summary>The largest difference of a row's logits between two batch sizes (or cached and full runs) that a test accepts.</summary>
     public static float BatchTolerance => RunHere ? 1.5f : 2f;
+
+    /// <summary>
+    /// How far below the best logit another token may be for a choice of it to count as a near tie: the margin the
+    /// generation-speed experiment accepts (ReferenceGeneration.NearTieMargin in MLNet.Rewards.Experiments).
+    /// </summary>
+    public const float NearTieMargin = 0.5f;
 }

@@ -10,7 +10,8 @@ public sealed class OnnxModelFileTests
     private static string ModelPath => Path.Combine(SmolLmFixture.Folder, "model.onnx");
 
     [TestMethod]
-    public void Finds_the_output_projection_node_and_its_quantised_initializers()
+    [TestCategory("NeedsModels")]
+    public void FindsTheOutputProjectionNodeAndItsQuantisedInitializers()
     {
         var model = OnnxModelFile.Read(ModelPath);
         var node = model.Node(QuantizedMatMulWeights.SmolLmOutputProjectionNode);
@@ -25,7 +26,8 @@ public sealed class OnnxModelFileTests
     }
 
     [TestMethod]
-    public void Dequantised_projection_is_finite_and_has_the_embedding_scale()
+    [TestCategory("NeedsModels")]
+    public void DequantisedProjectionIsFiniteAndHasTheEmbeddingScale()
     {
         var w = QuantizedMatMulWeights.Dequantize(OnnxModelFile.Read(ModelPath), QuantizedMatMulWeights.SmolLmOutputProjectionNode);
         Assert.AreEqual(49152, w.Rows);
@@ -36,7 +38,8 @@ public sealed class OnnxModelFileTests
     }
 
     [TestMethod]
-    public void Bad_files_give_clear_errors()
+    [TestCategory("NeedsModels")]
+    public void BadFilesGiveClearErrors()
     {
         Assert.ThrowsExactly<ModelFormatException>(() => OnnxModelFile.Read("/nonexistent/model.onnx"));
         string notOnnx = TestData.WriteLines(["this is not a protobuf"], ".onnx");

@@ -10,7 +10,8 @@ public sealed class ArmFeatureStoreTests
     private static readonly ArmFeatureOptions Small = new() { TopK = 6, MaxPromptTokens = 48, MaxResponseTokens = 6 };
 
     [TestMethod]
-    public void Stored_features_load_back_identical_and_only_for_the_same_settings()
+    [TestCategory("NeedsModels")]
+    public void StoredFeaturesLoadBackIdenticalAndOnlyForTheSameSettings()
     {
         var model = SmolLm.Model;
         var extractor = new ArmFeatureExtractor(model, Small);

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Tests.Guidance;
 public sealed class AutoregressiveRewardModelTests
 {
     [TestMethod]
-    public void Loss_gradient_matches_finite_differences()
+    public void LossGradientMatchesFiniteDifferences()
     {
         var pairs = SyntheticArmFeatures.Pairs(6, seed: 11);
         var model = new AutoregressiveRewardModel("test", 3, SyntheticArmFeatures.Hidden, SyntheticArmFeatures.Vocabulary, SyntheticArmFeatures.TopK, seed: 5);
@@ -40,7 +40,7 @@ public sealed class AutoregressiveRewardModelTests
     }
 
     [TestMethod]
-    public void An_untrained_head_is_the_base_model()
+    public void AnUntrainedHeadIsTheBaseModel()
     {
         var pairs = SyntheticArmFeatures.Pairs(3, seed: 2);
         var model = new AutoregressiveRewardModel("test", 4, SyntheticArmFeatures.Hidden, SyntheticArmFeatures.Vocabulary, SyntheticArmFeatures.TopK, seed: 1);
@@ -59,7 +59,7 @@ public sealed class AutoregressiveRewardModelTests
     }
 
     [TestMethod]
-    public void Training_is_seeded_and_learns_a_learnable_preference()
+    public void TrainingIsSeededAndLearnsALearnablePreference()
     {
         var train = SyntheticArmFeatures.Pairs(48, seed: 3, learnable: true);
         var validation = SyntheticArmFeatures.Pairs(24, seed: 4, learnable: true);
@@ -75,7 +75,7 @@ public sealed class AutoregressiveRewardModelTests
     }
 
     [TestMethod]
-    public void Save_and_load_round_trip_and_checks()
+    public void SaveAndLoadRoundTripAndChecks()
     {
         var train = SyntheticArmFeatures.Pairs(16, seed: 5, learnable: true);
         var model = ArmTrainer.Fit("harmless", train, [], SyntheticArmFeatures.Vocabulary, new ArmTrainerOptions { Rank = 3, Epochs = 2, Seed = 1 });
@@ -95,7 +95,7 @@ public sealed class AutoregressiveRewardModelTests
     }
 
     [TestMethod]
-    public void Options_are_validated_with_clear_messages()
+    public void OptionsAreValidatedWithClearMessages()
     {
         Assert.ThrowsExactly<InvalidOptionException>(() => new ArmTrainerOptions { Rank = 0 }.Validate());
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOptionException>(() => new ArmTrainerOptions { BetaR = 0 }.Validate()).Message, "BetaR must be a positive finite number");

@@ -22,7 +22,8 @@ public sealed class GenArmGuideTests
     }
 
     [TestMethod]
-    public void With_every_alpha_zero_guided_decoding_equals_base_decoding()
+    [TestCategory("NeedsModels")]
+    public void WithEveryAlphaZeroGuidedDecodingEqualsBaseDecoding()
     {
         var generator = new TextGenerator(SmolLm.Model);
         var lie = SmolLmFixture.Instance.Generations[3];
@@ -42,7 +43,8 @@ public sealed class GenArmGuideTests
     }
 
     [TestMethod]
-    public void Guidance_scores_follow_the_formula_and_change_the_output()
+    [TestCategory("NeedsModels")]
+    public void GuidanceScoresFollowTheFormulaAndChangeTheOutput()
     {
         var model = SmolLm.Model;
         var head = RandomHead(3);
@@ -79,7 +81,8 @@ public sealed class GenArmGuideTests
     }
 
     [TestMethod]
-    public void Extracted_features_give_an_untrained_head_the_base_log_likelihood()
+    [TestCategory("NeedsModels")]
+    public void ExtractedFeaturesGiveAnUntrainedHeadTheBaseLogLikelihood()
     {
         var model = SmolLm.Model;
         var extractor = new ArmFeatureExtractor(model, new ArmFeatureOptions { TopK = 8, MaxPromptTokens = 64, MaxResponseTokens = 12 });

@@ -61,7 +61,7 @@ public sealed class MultiObjectiveModelTests
     }
 
     [TestMethod]
-    public void BytesRoundTripScoresBitIdentically_AndRowsFromEmbeddingsMatchBatchScoring()
+    public void BytesRoundTripScoresBitIdenticallyAndRowsFromEmbeddingsMatchBatchScoring()
     {
         var f = Shared.Value;
         byte[] bytes = f.Model.ToBytes();

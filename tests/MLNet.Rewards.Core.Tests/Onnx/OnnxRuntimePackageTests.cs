@@ -6,13 +6,13 @@ namespace MLNet.Rewards.Tests.Onnx;
 public sealed class OnnxRuntimePackageTests
 {
     [TestMethod]
-    public void The_native_library_is_the_packages_version()
+    public void TheNativeLibraryIsThePackagesVersion()
     {
         Assert.AreEqual("1.31.1", OnnxSession.RuntimeVersion);
     }
 
     [TestMethod]
-    public void Choosing_cuda_without_the_cuda_build_is_a_clear_error_naming_the_gpu_package()
+    public void ChoosingCudaWithoutTheCudaBuildIsAClearErrorNamingTheGpuPackage()
     {
         var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => OnnxSession.FromBytes(TinyOnnxModels.Add(), new OnnxSessionOptions { ExecutionProvider = OnnxExecutionProvider.Cuda }));
         Assert.AreEqual(OnnxErrorCode.ExecutionProviderFail, e.ErrorCode);
@@ -21,7 +21,7 @@ public sealed class OnnxRuntimePackageTests
     }
 
     [TestMethod]
-    public void Spinning_can_be_turned_off_and_results_stay_the_same()
+    public void SpinningCanBeTurnedOffAndResultsStayTheSame()
     {
         using var quiet = OnnxSession.FromBytes(TinyOnnxModels.Add(), new OnnxSessionOptions { AllowSpinning = false, IntraOpThreads = 2 });
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1, 2 }, [2]);
@@ -30,7 +30,7 @@ public sealed class OnnxRuntimePackageTests
     }
 
     [TestMethod]
-    public void A_model_file_that_is_not_onnx_is_named_in_the_error()
+    public void AModelFileThatIsNotOnnxIsNamedInTheError()
     {
         string path = TestData.TempPath(".onnx");
         File.WriteAllText(path, "not a model");

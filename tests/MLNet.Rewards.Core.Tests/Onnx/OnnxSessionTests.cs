@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Tests.Onnx;
 public sealed class OnnxSessionTests
 {
     [TestMethod]
-    public void Describes_inputs_and_outputs_with_dynamic_dimensions()
+    public void DescribesInputsAndOutputsWithDynamicDimensions()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Add());
         CollectionAssert.AreEqual(new[] { "x", "y" }, session.Inputs.Select(i => i.Name).ToArray());
@@ -20,7 +20,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void Runs_with_several_named_inputs_and_reads_outputs_with_their_shape()
+    public void RunsWithSeveralNamedInputsAndReadsOutputsWithTheirShape()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Add());
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1, 2, 3 }, [3]);
@@ -32,7 +32,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void Int64_tensors_round_trip_and_shapes_follow_the_input()
+    public void Int64TensorsRoundTripAndShapesFollowTheInput()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Int64));
         foreach (int n in new[] { 1, 5, 0 })
@@ -46,7 +46,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void An_output_can_be_fed_back_as_the_next_input_without_copying()
+    public void AnOutputCanBeFedBackAsTheNextInputWithoutCopying()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Add());
         using var one = OnnxValue.CreateTensor<float>(new float[] { 1, 1 }, [2]);
@@ -63,7 +63,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void Preallocated_outputs_are_written_into_the_callers_buffer()
+    public void PreallocatedOutputsAreWrittenIntoTheCallersBuffer()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Add());
         var result = new float[2];
@@ -74,7 +74,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void Writes_to_a_pinned_buffer_are_seen_by_later_runs()
+    public void WritesToAPinnedBufferAreSeenByLaterRuns()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         var buffer = new float[] { 1, 2 };
@@ -85,14 +85,14 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_missing_model_file_is_a_clear_error()
+    public void AMissingModelFileIsAClearError()
     {
         var e = Assert.ThrowsExactly<FileNotFoundException>(() => OnnxSession.FromFile("/nonexistent/model.onnx"));
         StringAssert.Contains(e.Message, "/nonexistent/model.onnx");
     }
 
     [TestMethod]
-    public void Bytes_that_are_not_a_model_give_onnx_runtimes_error_and_code()
+    public void BytesThatAreNotAModelGiveOnnxRuntimesErrorAndCode()
     {
         var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => OnnxSession.FromBytes("not a model"u8));
         Assert.AreEqual(OnnxErrorCode.InvalidProtobuf, e.ErrorCode);
@@ -100,7 +100,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_wrong_input_name_is_reported_by_onnx_runtime()
+    public void AWrongInputNameIsReportedByOnnxRuntime()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1 }, [1]);
@@ -110,7 +110,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_wrong_output_name_is_reported_by_onnx_runtime()
+    public void AWrongOutputNameIsReportedByOnnxRuntime()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1 }, [1]);
@@ -119,7 +119,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_wrong_shape_is_reported_by_onnx_runtime()
+    public void AWrongShapeIsReportedByOnnxRuntime()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1, 2, 3, 4 }, [2, 2]);
@@ -129,7 +129,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_wrong_element_type_is_reported_by_onnx_runtime()
+    public void AWrongElementTypeIsReportedByOnnxRuntime()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Int64));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1 }, [1]);
@@ -139,14 +139,14 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_buffer_that_does_not_match_the_shape_is_rejected_before_reaching_onnx_runtime()
+    public void ABufferThatDoesNotMatchTheShapeIsRejectedBeforeReachingOnnxRuntime()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxValue.CreateTensor<float>(new float[3], [2, 2]));
         StringAssert.Contains(e.Message, "4 elements");
     }
 
     [TestMethod]
-    public void Reading_with_the_wrong_type_or_after_dispose_fails_clearly()
+    public void ReadingWithTheWrongTypeOrAfterDisposeFailsClearly()
     {
         var x = OnnxValue.CreateTensor<long>(new long[] { 1 }, [1]);
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => x.ToArray<float>());
@@ -157,7 +157,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_disposed_session_cannot_run()
+    public void ADisposedSessionCannotRun()
     {
         var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1 }, [1]);
@@ -166,7 +166,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void A_cancelled_token_stops_before_running()
+    public void ACancelledTokenStopsBeforeRunning()
     {
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));
         using var x = OnnxValue.CreateTensor<float>(new float[] { 1 }, [1]);
@@ -181,7 +181,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
-    public void Thousands_of_runs_release_every_handle()
+    public void ThousandsOfRunsReleaseEveryHandle()
     {
         // Each run creates an input over a 1 MB buffer and a 1 MB output: a leak of either would grow memory by GBs.
         using var session = OnnxSession.FromBytes(TinyOnnxModels.Identity(OnnxElementType.Float));

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Tests.Persistence;
 public sealed class AtomicFileTests
 {
     [TestMethod]
-    public void Temporary_files_of_dead_saves_are_removed_and_others_kept()
+    public void TemporaryFilesOfDeadSavesAreRemovedAndOthersKept()
     {
         string folder = Directory.CreateTempSubdirectory("mlnet-rewards-atomic-").FullName;
         try
@@ -39,7 +39,7 @@ public sealed class AtomicFileTests
     }
 
     [TestMethod]
-    public void A_directory_or_a_pipe_is_never_replaced()
+    public void ADirectoryOrAPipeIsNeverReplaced()
     {
         string folder = Directory.CreateTempSubdirectory("mlnet-rewards-atomic-").FullName;
         try
@@ -71,7 +71,7 @@ public sealed class AtomicFileTests
     }
 
     [TestMethod]
-    public void Paths_through_linked_folders_name_the_same_file()
+    public void PathsThroughLinkedFoldersNameTheSameFile()
     {
         string folder = Directory.CreateTempSubdirectory("mlnet-rewards-atomic-").FullName;
         try

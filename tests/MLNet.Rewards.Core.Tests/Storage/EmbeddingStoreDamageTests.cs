@@ -16,7 +16,7 @@ public sealed class EmbeddingStoreDamageTests
     private static readonly HashingTextEmbedder Embedder = new(new HashingFeaturizerSpec { Buckets = Buckets });
 
     [TestMethod]
-    public void A_changed_byte_inside_a_vector_is_refused_naming_the_text_and_the_pair()
+    public void AChangedByteInsideAVectorIsRefusedNamingTheTextAndThePair()
     {
         using var scope = new StoreFile();
         Fill(scope.Path);
@@ -34,7 +34,7 @@ public sealed class EmbeddingStoreDamageTests
     }
 
     [TestMethod]
-    public void Random_bytes_written_into_a_store_never_come_back_as_vectors()
+    public void RandomBytesWrittenIntoAStoreNeverComeBackAsVectors()
     {
         var expected = Embedder.EmbedAll(Texts).Data;
         int refusedAtOpen = 0, refusedAtRead = 0;
@@ -88,7 +88,7 @@ public sealed class EmbeddingStoreDamageTests
     }
 
     [TestMethod]
-    public void Another_applications_database_keeps_its_journal_mode_and_bytes()
+    public void AnotherApplicationsDatabaseKeepsItsJournalModeAndBytes()
     {
         using var scope = new StoreFile();
         using (var connection = new SqliteConnection($"Data Source={scope.Path};Pooling=false"))
@@ -116,7 +116,7 @@ public sealed class EmbeddingStoreDamageTests
     }
 
     [TestMethod]
-    public void A_version_1_store_is_upgraded_when_opened_for_writing_and_refused_read_only_before()
+    public void AVersion1StoreIsUpgradedWhenOpenedForWritingAndRefusedReadOnlyBefore()
     {
         using var scope = new StoreFile();
         var vectors = Embedder.EmbedAll(Texts[..20]);
@@ -146,7 +146,7 @@ public sealed class EmbeddingStoreDamageTests
     }
 
     [TestMethod]
-    public void A_version_1_store_holding_a_non_finite_vector_is_refused_and_not_upgraded()
+    public void AVersion1StoreHoldingANonFiniteVectorIsRefusedAndNotUpgraded()
     {
         using var scope = new StoreFile();
         var vectors = Embedder.EmbedAll(Texts[..10]).Data;
@@ -164,7 +164,7 @@ public sealed class EmbeddingStoreDamageTests
     }
 
     [TestMethod]
-    public void Non_finite_vectors_are_never_stored()
+    public void NonFiniteVectorsAreNeverStored()
     {
         using var scope = new StoreFile();
         using var store = EmbeddingStore.Open(scope.Path);

@@ -10,7 +10,7 @@ public sealed class EmbeddingStoreTests
     private static readonly string[] Texts = [.. Enumerable.Range(0, 50).Select(i => $"text number {i} about {(i % 3 == 0 ? "cats" : "dogs")}")];
 
     [TestMethod]
-    public void Float32_vectors_round_trip_exactly_and_a_second_run_computes_nothing()
+    public void Float32VectorsRoundTripExactlyAndASecondRunComputesNothing()
     {
         using var scope = new StoreFile();
         var inner = new CountingEmbedder(new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 64 }));
@@ -36,7 +36,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void Float16_vectors_are_close_and_the_first_run_returns_what_later_runs_read()
+    public void Float16VectorsAreCloseAndTheFirstRunReturnsWhatLaterRunsRead()
     {
         using var scope = new StoreFile();
         var inner = new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 64 });
@@ -60,7 +60,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void Repeated_texts_are_computed_once()
+    public void RepeatedTextsAreComputedOnce()
     {
         using var scope = new StoreFile();
         using var store = EmbeddingStore.Open(scope.Path);
@@ -71,7 +71,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void Different_featurizer_settings_do_not_share_vectors()
+    public void DifferentFeaturizerSettingsDoNotShareVectors()
     {
         using var scope = new StoreFile();
         using var store = EmbeddingStore.Open(scope.Path);
@@ -83,7 +83,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void An_interrupted_run_keeps_its_committed_chunks_and_the_next_run_resumes()
+    public void AnInterruptedRunKeepsItsCommittedChunksAndTheNextRunResumes()
     {
         using var scope = new StoreFile();
         var options = new EmbeddingStoreOptions { CommitChunk = 8 };
@@ -107,7 +107,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void Many_readers_read_while_a_writer_writes()
+    public void ManyReadersReadWhileAWriterWrites()
     {
         using var scope = new StoreFile();
         var inner = new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = 32 });
@@ -141,7 +141,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void A_file_that_is_not_a_store_is_reported_and_left_untouched()
+    public void AFileThatIsNotAStoreIsReportedAndLeftUntouched()
     {
         using var scope = new StoreFile();
         File.WriteAllText(scope.Path, "precious notes, not a database");
@@ -151,7 +151,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void A_damaged_store_is_reported_and_left_untouched()
+    public void ADamagedStoreIsReportedAndLeftUntouched()
     {
         using var scope = new StoreFile();
         using (var store = EmbeddingStore.Open(scope.Path))
@@ -174,7 +174,7 @@ public sealed class EmbeddingStoreTests
     }
 
     [TestMethod]
-    public void A_sqlite_database_of_something_else_is_not_taken_over()
+    public void ASqliteDatabaseOfSomethingElseIsNotTakenOver()
     {
         using var scope = new StoreFile();
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={scope.Path};Pooling=false"))

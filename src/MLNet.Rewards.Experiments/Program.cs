@@ -1,0 +1,3 @@
+using MLNet.Rewards.Experiments;
+
+return MLNet.Rewards.Cli.CommandRunner.Run(ExperimentCommands.Create(), args);
