@@ -9,6 +9,7 @@ using Microsoft.Extensions.AI.Evaluation;
 using MLNet.Rewards.Extensions.AI;
 using MLNet.Rewards.Generation;
 using ChatMessage = Microsoft.Extensions.AI.ChatMessage;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Scoring;
 
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -39,7 +40,7 @@ var ranking = new RewardRankingOptions
     MaxRounds = 2,
 };
 
-IRewardScorer reward = RewardScorers.Load(rewardPath);
+IRewardScorer reward = RewardModel.Load(rewardPath);
 using var local = LocalChatClient.Load(llm, new CausalLanguageModelOptions { Threads = 2 });
 using var chat = local.WithRewardRanking(reward, ranking);
 

@@ -32,7 +32,7 @@ internal static class RewardModelLoader
     {
         if (combination is null && !explain)
         {
-            return new RewardOnlyScorer(RewardScorers.Load(path, context));
+            return new RewardOnlyScorer(RewardModel.Load(path, context));
         }
 
         string component = ModelArchive.ReadComponent(path);
@@ -41,20 +41,20 @@ internal static class RewardModelLoader
             throw new UsageException($"--combine and --explain need a multi-objective model; {path} holds a '{component}' model");
         }
 
-        return new MultiObjectiveScorer(MultiObjectiveRewardModel.Load(path, context), combination, explain);
+        var model = MultiObjectiveRewardModel.Load(path, context);
+        if (combination is not null)
+        {
+            model = model.WithCombination(combination);
+        }
+
+        return explain ? new ExplainingScorer(model) : new RewardOnlyScorer(model);
     }
 
-    private sealed class MultiObjectiveScorer(MultiObjectiveRewardModel model, RewardCombination? combination, bool explain) : IResponseScorer
+    /// <summary>A multi-objective model's rewards with their breakdown: objectives (standardised and raw), gate weights and β.</summary>
+    private sealed class ExplainingScorer(MultiObjectiveRewardModel model) : IResponseScorer
     {
         public IReadOnlyList<JsonObject> Score(IReadOnlyList<string> prompts, IReadOnlyList<string> responses)
-        {
-            if (!explain)
-            {
-                return [.. model.Score(prompts, responses, combination).Select(r => new JsonObject { ["reward"] = r })];
-            }
-
-            return [.. model.Explain(prompts, responses, combination).Select(ToJson)];
-        }
+            => [.. model.Explain(prompts, responses).Select(ToJson)];
 
         private static JsonObject ToJson(RewardExplanation explanation)
         {

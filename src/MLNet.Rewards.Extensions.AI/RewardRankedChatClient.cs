@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Extensions.AI;
@@ -20,7 +21,7 @@ public sealed class RewardRankedChatClient : DelegatingChatClient
 
     /// <summary>Wraps <paramref name="innerClient"/> so that its answers are ranked by <paramref name="scorer"/>.</summary>
     /// <param name="innerClient">The client that generates candidates.</param>
-    /// <param name="scorer">The reward model, e.g. <see cref="RewardScorers.Load"/> of a model zip.</param>
+    /// <param name="scorer">The reward model, e.g. <see cref="RewardModel.Load(string, Featurization.FeaturizerContext?)"/> of a model zip.</param>
     /// <param name="options">Candidates, minimum reward, rounds; default 4 candidates, one round, no minimum.</param>
     public RewardRankedChatClient(IChatClient innerClient, IRewardScorer scorer, RewardRankingOptions? options = null)
         : base(innerClient)

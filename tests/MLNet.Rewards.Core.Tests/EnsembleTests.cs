@@ -101,9 +101,9 @@ public sealed class EnsembleTests
             CollectionAssert.AreEqual(before.StdDevs, after.StdDevs);
             Assert.IsTrue(before.StdDevs.All(s => s > 0));
 
-            var scored = Scoring.RewardScorers.Load(path).Score(prompts, responses);
+            var scored = ((Scoring.IRewardScorer)RewardModel.Load(path)).Score(prompts, responses);
             CollectionAssert.AreEqual(before.Rewards, scored.Select(s => s.Reward).ToArray(), "the generic scorer uses the saved aggregation");
-            CollectionAssert.AreEqual(before.StdDevs, scored.Select(s => s.Explanation![Scoring.EnsembleRewardScorer.StdDevKey]).ToArray());
+            CollectionAssert.AreEqual(before.StdDevs, scored.Select(s => s.Explanation![EnsembleRewardModel.StdDevKey]).ToArray());
 
             var wrongKind = Assert.ThrowsExactly<ModelFormatException>(() => PairwiseRewardModel.Load(path));
             StringAssert.Contains(wrongKind.Message, "reward-ensemble");

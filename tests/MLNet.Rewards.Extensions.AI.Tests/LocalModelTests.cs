@@ -27,7 +27,7 @@ public sealed class LocalModelTests
             new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 3, Seed = 2 });
         string path = Path.Combine(Path.GetTempPath(), $"mlnet-rewards-meai-{Environment.ProcessId}.zip");
         estimator.Fit(pairs).Save(path);
-        var scorer = RewardScorers.Load(path);
+        IRewardScorer scorer = RewardModel.Load(path);
         File.Delete(path);
         return scorer;
     });

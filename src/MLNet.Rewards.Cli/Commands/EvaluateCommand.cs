@@ -65,7 +65,7 @@ internal static class EvaluateCommand
                     throw new UsageException($"--store works with pairwise models; {path.Name} holds a '{component}' model");
                 }
 
-                var scorer = RewardScorers.Load(path.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
+                var scorer = RewardModel.Load(path.FullName, SharedOptions.Context(parse.GetValue(modelDirectory)));
                 scorePairs = (pairs, progress) => ScoreInBlocks(scorer, pairs, progress);
             }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MLNet.Rewards.Generation;
 using MLNet.Rewards.Guidance;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Cli.Commands;
@@ -52,7 +53,7 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
             };
             options.Validate();
-            var scorer = rewardFile is null ? null : RewardScorers.Load(rewardFile.FullName);
+            IRewardScorer? scorer = rewardFile is null ? null : RewardModel.Load(rewardFile.FullName);
             using var model = CausalLanguageModel.Load(parse.GetValue(llm)!.FullName, new CausalLanguageModelOptions { Threads = parse.GetValue(threads) });
             var generator = new TextGenerator(model);
             var guide = CreateGuide(parse.GetValue(arms) ?? [], parse.GetValue(alphas) ?? [], parse.GetValue(beta));

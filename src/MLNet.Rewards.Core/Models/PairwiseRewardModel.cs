@@ -4,14 +4,16 @@ using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Models;
 
 /// <summary>
 /// A trained pairwise (Bradley–Terry) reward model: featurizer + feature layout + head. Scores any (prompt, response);
-/// saves to and loads from a model zip that carries everything needed to score again.
+/// saves to and loads from a model zip that carries everything needed to score again. As an <see cref="IRewardScorer"/>
+/// it scores the reward alone (no explanation).
 /// </summary>
-public sealed class PairwiseRewardModel
+public sealed class PairwiseRewardModel : RewardModel
 {
     /// <summary>The manifest's <c>component</c> for this model.</summary>
     public const string ComponentName = "pairwise-reward";
@@ -20,6 +22,7 @@ public sealed class PairwiseRewardModel
 
     /// <summary>Assembles a model from its parts; the head must take the features the layout builds.</summary>
     public PairwiseRewardModel(ITextEmbedder embedder, FeatureLayout layout, RewardHead head, ModelInfo? info = null)
+        : base(ComponentName, info)
     {
         _featurizer = new PairFeaturizer(embedder, layout);
         if (head.InputDimension != _featurizer.Dimension)
@@ -28,7 +31,6 @@ public sealed class PairwiseRewardModel
         }
 
         Head = head;
-        Info = info ?? new ModelInfo();
     }
 
     /// <summary>The text embedder.</summary>
@@ -40,8 +42,9 @@ public sealed class PairwiseRewardModel
     /// <summary>The reward head.</summary>
     public RewardHead Head { get; }
 
-    /// <summary>Hyperparameters, training metadata and metrics recorded with the model.</summary>
-    public ModelInfo Info { get; }
+    /// <inheritdoc />
+    public override string Description =>
+        $"{ComponentName} ({Head.Spec.GetType().Name.Replace("HeadSpec", "", StringComparison.Ordinal).ToLowerInvariant()} head on {Embedder.Spec.GetType().Name.Replace("FeaturizerSpec", "", StringComparison.Ordinal).ToLowerInvariant()}-{Embedder.Dimension})";
 
     /// <summary>The reward of one response to one prompt.</summary>
     public float Score(string prompt, string response) => Score([prompt], [response])[0];
@@ -65,8 +68,18 @@ public sealed class PairwiseRewardModel
         return (chosen, rejected);
     }
 
-    /// <summary>Writes the model zip atomically.</summary>
-    public void Save(string path)
+    /// <summary>Loads and checks a model zip written by <see cref="RewardModel.Save(string)"/>.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
+    public static new PairwiseRewardModel Load(string path, FeaturizerContext? context = null)
+        => FromContents(ModelArchive.Load(path, ComponentName), context);
+
+    /// <summary>Loads and checks a model zip from <paramref name="stream"/> (read to its end; left open).</summary>
+    /// <exception cref="ModelFormatException">The bytes are not a model zip, of another component or inconsistent.</exception>
+    public static new PairwiseRewardModel Load(Stream stream, FeaturizerContext? context = null)
+        => FromContents(ReadStream(stream, ComponentName), context);
+
+    /// <inheritdoc />
+    private protected override (JsonObject Body, IReadOnlyList<NamedTensor> Tensors) Describe()
     {
         var body = new JsonObject
         {
@@ -74,14 +87,16 @@ public sealed class PairwiseRewardModel
             ["info"] = JsonSerializer.SerializeToNode(Info, ModelArchive.JsonOptions),
         };
         FeaturizerManifest.Write(body, _featurizer);
-        ModelArchive.Save(path, ComponentName, body, [.. HeadTensors.Export(Head)]);
+        return (body, [.. HeadTensors.Export(Head)]);
     }
 
-    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
-    /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
-    public static PairwiseRewardModel Load(string path, FeaturizerContext? context = null)
+    /// <inheritdoc />
+    private protected override IReadOnlyList<RewardScore> ScoreWithExplanation(IReadOnlyList<string> prompts, IReadOnlyList<string> responses) =>
+        [.. Score(prompts, responses).Select(r => new RewardScore(r))];
+
+    /// <summary>The model in checked zip contents of this component.</summary>
+    internal static PairwiseRewardModel FromContents(ModelContents contents, FeaturizerContext? context)
     {
-        var contents = ModelArchive.Load(path, ComponentName);
         var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);
 
         var head = HeadTensors.Import(contents.Get<HeadSpec>("head"), inputDimension, contents);

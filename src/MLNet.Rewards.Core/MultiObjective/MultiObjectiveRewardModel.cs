@@ -4,6 +4,7 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.MultiObjective;
 
@@ -11,9 +12,11 @@ namespace MLNet.Rewards.MultiObjective;
 /// A multi-objective reward model: named objectives (ridge regressions on ratings, Bradley–Terry heads per principle,
 /// measured length) over shared response features, each standardised on a reference set and optionally decorrelated
 /// from verbosity, combined by a prompt-conditioned gate (ArmoRM) or a fixed scalarizer (MORLAIF) chosen at scoring time.
-/// Every score can be explained. Saves to and loads from one model zip.
+/// Every score can be explained. Saves to and loads from one model zip. As an <see cref="IRewardScorer"/> it scores the
+/// reward of its <see cref="DefaultCombination"/> (another one by <see cref="WithCombination"/>), explained by each
+/// objective's value and, when the gate combines, its weight (<c>weight.NAME</c>).
 /// </summary>
-public sealed class MultiObjectiveRewardModel
+public sealed class MultiObjectiveRewardModel : RewardModel
 {
     /// <summary>The manifest's <c>component</c> for this model.</summary>
     public const string ComponentName = "multi-objective-reward";
@@ -31,6 +34,7 @@ public sealed class MultiObjectiveRewardModel
         GatingRewardHead? gate,
         RewardCombination defaultCombination,
         ModelInfo? info = null)
+        : base(ComponentName, info)
     {
         Featurizer = new PairFeaturizer(embedder, layout);
         if (objectives.Count == 0)
@@ -75,7 +79,6 @@ public sealed class MultiObjectiveRewardModel
         Objectives = objectives;
         Verbosity = verbosity;
         Gate = gate;
-        Info = info ?? new ModelInfo();
         CheckCombination(defaultCombination);
         DefaultCombination = defaultCombination;
     }
@@ -98,8 +101,16 @@ public sealed class MultiObjectiveRewardModel
     /// <summary>The combination used when a call names none.</summary>
     public RewardCombination DefaultCombination { get; }
 
-    /// <summary>Training metadata.</summary>
-    public ModelInfo Info { get; }
+    /// <inheritdoc />
+    public override string Description => $"{ComponentName} ({string.Join(", ", ObjectiveNames)})";
+
+    /// <summary>
+    /// The same model (the same objectives, gate and info) with <paramref name="combination"/> as its default: it scores
+    /// by that combination, as an <see cref="IRewardScorer"/> too, and saves it as the default.
+    /// </summary>
+    /// <exception cref="ArgumentException">The combination does not fit the model (the gate of a model without one, a scalarizer's weights of another length).</exception>
+    public MultiObjectiveRewardModel WithCombination(RewardCombination combination) =>
+        new(Featurizer.Embedder, Featurizer.Layout, Objectives, Verbosity, Gate, combination, Info);
 
     /// <summary>Featurizes rows for <see cref="Evaluate(ResponseBatch)"/>.</summary>
     public ResponseBatch Featurize(IReadOnlyList<string> prompts, IReadOnlyList<string> responses, CancellationToken cancellationToken = default)
@@ -263,31 +274,42 @@ public sealed class MultiObjectiveRewardModel
         }
     }
 
-    /// <summary>Writes the model zip atomically: objectives, gate, standardisation, lambdas and the default combination.</summary>
-    public void Save(string path)
-    {
-        var (body, tensors) = Describe();
-        ModelArchive.Save(path, ComponentName, body, tensors);
-    }
-
-    /// <summary>The bytes of the model zip <see cref="Save"/> writes, for containers that embed the model in another file (an ML.NET model zip).</summary>
-    public byte[] ToBytes()
-    {
-        var (body, tensors) = Describe();
-        return ModelArchive.ToBytes(ComponentName, body, tensors);
-    }
-
-    /// <summary>Loads and checks a model zip written by <see cref="Save"/>.</summary>
+    /// <summary>Loads and checks a model zip written by <see cref="RewardModel.Save(string)"/>.</summary>
     /// <exception cref="ModelFormatException">The file is missing, corrupt, of another component or inconsistent.</exception>
-    public static MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
+    public static new MultiObjectiveRewardModel Load(string path, FeaturizerContext? context = null)
         => FromContents(ModelArchive.Load(path, ComponentName), context);
 
-    /// <summary>Loads a model zip held in memory (from <see cref="ToBytes"/>), with the checks of <see cref="Load"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <summary>Loads and checks a model zip from <paramref name="stream"/> (read to its end; left open).</summary>
+    /// <exception cref="ModelFormatException">The bytes are not a model zip, of another component or inconsistent.</exception>
+    public static new MultiObjectiveRewardModel Load(Stream stream, FeaturizerContext? context = null)
+        => FromContents(ReadStream(stream, ComponentName), context);
+
+    /// <summary>Loads a model zip held in memory (from <see cref="RewardModel.ToBytes"/>), with the checks of <see cref="Load(string, FeaturizerContext?)"/>; <paramref name="sourceName"/> names it in errors.</summary>
     /// <exception cref="ModelFormatException">The bytes are not a model zip, hold another component or are inconsistent.</exception>
     public static MultiObjectiveRewardModel FromBytes(byte[] zipBytes, string sourceName, FeaturizerContext? context = null)
         => FromContents(ModelArchive.FromBytes(zipBytes, sourceName, ComponentName), context);
 
-    private (JsonObject Body, List<NamedTensor> Tensors) Describe()
+    /// <inheritdoc />
+    private protected override IReadOnlyList<RewardScore> ScoreWithExplanation(IReadOnlyList<string> prompts, IReadOnlyList<string> responses) =>
+        [.. Explain(prompts, responses).Select(e => new RewardScore(e.Reward, ExplanationParts(e)))];
+
+    private static Dictionary<string, float> ExplanationParts(RewardExplanation explanation)
+    {
+        var parts = new Dictionary<string, float>(StringComparer.Ordinal);
+        foreach (var objective in explanation.Objectives)
+        {
+            parts[objective.Name] = objective.Value;
+            if (objective.GateWeight is float weight)
+            {
+                parts[$"weight.{objective.Name}"] = weight;
+            }
+        }
+
+        return parts;
+    }
+
+    /// <inheritdoc />
+    private protected override (JsonObject Body, IReadOnlyList<NamedTensor> Tensors) Describe()
     {
         var tensors = new List<NamedTensor>();
         for (int j = 0; j < Objectives.Count; j++)
@@ -315,7 +337,8 @@ public sealed class MultiObjectiveRewardModel
         return (body, tensors);
     }
 
-    private static MultiObjectiveRewardModel FromContents(ModelContents contents, FeaturizerContext? context)
+    /// <summary>The model in checked zip contents of this component.</summary>
+    internal static MultiObjectiveRewardModel FromContents(ModelContents contents, FeaturizerContext? context)
     {
         string path = contents.Path;
         var (featurizerSpec, layout, inputDimension) = FeaturizerManifest.Read(contents);

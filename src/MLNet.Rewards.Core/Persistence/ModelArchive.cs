@@ -118,6 +118,36 @@ public static class ModelArchive
     }
 
     /// <summary>
+    /// Reads a model zip from <paramref name="stream"/> to its end (the stream is left open), refusing before reading
+    /// far one larger than any model zip this library reads; <paramref name="sourceName"/> names it in error messages.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The stream holds more bytes than a model zip may have.</exception>
+    internal static byte[] ReadAllBytes(Stream stream, string sourceName)
+    {
+        long limit = Array.MaxLength;
+        long remaining = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : 0;
+        if (remaining > limit)
+        {
+            throw new ModelFormatException(sourceName, $"the stream holds {remaining:N0} bytes, more than any model zip this library reads ({limit:N0})");
+        }
+
+        using var buffer = new MemoryStream((int)remaining);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new ModelFormatException(sourceName, $"the stream holds more than {limit:N0} bytes, more than any model zip this library reads");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
     /// Checks and opens a model zip held in memory (see <see cref="ToBytes"/>), with the same checks as <see cref="Load"/>;
     /// <paramref name="sourceName"/> names it in error messages.
     /// </summary>

@@ -8,6 +8,7 @@ using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Generation;
 using MLNet.Rewards.Guidance;
 using MLNet.Rewards.Persistence;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Scoring;
 
 namespace MLNet.Rewards.Experiments.Commands;
@@ -51,9 +52,9 @@ internal static class GenerationBenchCommand
                 model,
                 AutoregressiveRewardModel.Load(parse.GetValue(harmlessArm)!.FullName),
                 AutoregressiveRewardModel.Load(parse.GetValue(helpfulArm)!.FullName),
-                RewardScorers.Load(parse.GetValue(selector)!.FullName),
-                RewardScorers.Load(parse.GetValue(judgeHarmless)!.FullName),
-                RewardScorers.Load(parse.GetValue(judgeHelpful)!.FullName),
+                RewardModel.Load(parse.GetValue(selector)!.FullName),
+                RewardModel.Load(parse.GetValue(judgeHarmless)!.FullName),
+                RewardModel.Load(parse.GetValue(judgeHelpful)!.FullName),
                 new SamplingOptions { Temperature = 0.7f, TopK = 50, TopP = 0.95f, MaxNewTokens = parse.GetValue(maxTokens), Seed = parse.GetValue(seed) },
                 cancel);
             var files = parse.GetValue(prompts)!;

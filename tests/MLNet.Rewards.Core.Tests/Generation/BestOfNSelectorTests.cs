@@ -63,7 +63,7 @@ public sealed class BestOfNSelectorTests
         var model = new PairwiseRewardModel(embedder, FeatureLayout.Response, head);
         string path = TestData.TempPath(".zip");
         model.Save(path);
-        var scorer = RewardScorers.Load(path);
+        IRewardScorer scorer = RewardModel.Load(path);
         var scores = scorer.Score(["p", "p"], ["a short answer", "a different, longer answer"]);
         Assert.AreEqual(model.Score("p", "a short answer"), scores[0].Reward);
         Assert.AreEqual(model.Score("p", "a different, longer answer"), scores[1].Reward);
@@ -71,7 +71,7 @@ public sealed class BestOfNSelectorTests
 
         string other = TestData.TempPath(".zip");
         ModelArchive.Save(other, "something-else", [], []);
-        StringAssert.Contains(Assert.ThrowsExactly<ModelFormatException>(() => RewardScorers.Load(other)).Message, "does not score responses");
+        StringAssert.Contains(Assert.ThrowsExactly<ModelFormatException>(() => RewardModel.Load(other)).Message, "does not score responses");
     }
 
     private sealed class LengthScorer : IRewardScorer

@@ -44,7 +44,7 @@ public sealed class MultiObjectiveModelTests
 
             Assert.AreEqual(f.Model.DefaultCombination, loaded.DefaultCombination);
             string[] scoredPrompts = ["How do I boil an egg?", "Hi"], scoredResponses = ["Boil it for eight minutes.", "Hello!"];
-            var generic = Scoring.RewardScorers.Load(path).Score(scoredPrompts, scoredResponses);
+            var generic = ((Scoring.IRewardScorer)RewardModel.Load(path)).Score(scoredPrompts, scoredResponses);
             CollectionAssert.AreEqual(f.Model.Score(scoredPrompts, scoredResponses), generic.Select(s => s.Reward).ToArray(), "the generic scorer uses the saved combination");
             CollectionAssert.AreEquivalent(f.Model.ObjectiveNames.ToArray(), generic[0].Explanation!.Keys.Where(k => !k.StartsWith("weight.", StringComparison.Ordinal)).ToArray());
             var prompts = f.Test.Select(p => p.Prompt).ToList();
@@ -86,6 +86,35 @@ public sealed class MultiObjectiveModelTests
 
         var error = Assert.ThrowsExactly<ModelFormatException>(() => MultiObjectiveRewardModel.FromBytes(bytes[..^10], "in memory"));
         StringAssert.StartsWith(error.Message, "in memory: ");
+    }
+
+    [TestMethod]
+    public void WithCombinationScoresByItAsARewardScorerAndSavesItAsTheDefault()
+    {
+        var f = Shared.Value;
+        var prompts = f.Test.Select(p => p.Prompt).ToList();
+        var responses = f.Test.Select(p => p.Chosen).ToList();
+        foreach (var combination in AllCombinations(f.Model.Objectives.Count))
+        {
+            var combined = f.Model.WithCombination(combination);
+            Assert.AreEqual(combination, combined.DefaultCombination);
+            float[] expected = f.Model.Score(prompts, responses, combination);
+            CollectionAssert.AreEqual(expected, combined.Score(prompts, responses), combination.Describe());
+            var scores = ((Scoring.IRewardScorer)combined).Score(prompts, responses);
+            CollectionAssert.AreEqual(expected, scores.Select(s => s.Reward).ToArray(), combination.Describe());
+            Assert.AreEqual(combination is GateCombination, scores[0].Explanation!.ContainsKey($"weight.{f.Model.ObjectiveNames[0]}"), combination.Describe());
+
+            using var stream = new MemoryStream();
+            combined.Save(stream);
+            stream.Position = 0;
+            var loaded = (MultiObjectiveRewardModel)RewardModel.Load(stream);
+            Assert.AreEqual(combination.Describe(), loaded.DefaultCombination.Describe());
+            CollectionAssert.AreEqual(expected, loaded.Score(prompts, responses), combination.Describe());
+        }
+
+        Assert.AreEqual($"multi-objective-reward ({string.Join(", ", f.Model.ObjectiveNames)})", f.Model.Description);
+        var tooFew = new LinearScalarizer { Weights = [1f] };
+        Assert.ThrowsExactly<ArgumentException>(() => f.Model.WithCombination(tooFew));
     }
 
     [TestMethod]
