@@ -27,12 +27,12 @@ internal static class DemoCommand
         {
             Description = "Folder with the shared preference files (alpaca-eval-train.jsonl.gz, alpaca-eval-test.jsonl.gz, hh-harmless-test.jsonl.gz, llmbar.jsonl.gz, llmbar-processed.jsonl.gz). Without it, runs the synthetic benchmark.",
         };
-        var seed = new Option<long>("--seed") { Description = "Seed of data generation, initialisation and shuffling.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed("Seed of data generation, initialisation and shuffling.");
         var maxTrain = new Option<int>("--max-train") { Description = "Use at most this many training pairs (0 = all): for a quick run.", DefaultValueFactory = _ => 0 };
         var featurizer = new FeaturizerOptions();
         featurizer.Buckets.DefaultValueFactory = _ => 512;
         var maxEval = new Option<int>("--max-eval") { Description = "Use at most this many pairs of each evaluation set (0 = all): for a quick run, e.g. with the ONNX encoder on a busy machine.", DefaultValueFactory = _ => 0 };
-        var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
+        var hidden = SharedOptions.Hidden("Hidden sizes of the MLP head.", 1024, 512);
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 12 };
         var save = OutputTargets.Written(new Option<FileInfo?>("--save") { Description = "Also save the MLP model zip here (real data)." });
         var command = new Command("demo", "Train and evaluate linear and MLP reward heads: a synthetic benchmark with a known golden reward, or (--data) AlpacaEval training with held-out and out-of-domain evaluation.")

@@ -16,7 +16,7 @@ internal static class GenArmTrainCommand
     {
         var data = SharedOptions.DataFiles("Preference pairs, one file per principle (e.g. pku-saferlhf-harmless.jsonl.gz pku-saferlhf-helpful.jsonl.gz).");
         var principles = new Option<string[]>("--principle") { Description = "Principle name of each --data file, in order (e.g. harmless helpful).", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
-        var outputs = OutputTargets.Written(new Option<FileInfo[]>("--output") { Description = "Model zip to write for each principle, in order.", Required = true, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore });
+        var outputs = SharedOptions.Output<FileInfo[]>("Model zip to write for each principle, in order.");
         var llm = SharedOptions.Llm();
         var pairs = new Option<int>("--pairs") { Description = "Use at most this many pairs per file (the first ones; 0 = all).", DefaultValueFactory = _ => 0 };
         var validation = new Option<double>("--validation-fraction") { Description = "Share of prompts held out to measure pairwise accuracy.", DefaultValueFactory = _ => 0.2 };
@@ -29,7 +29,7 @@ internal static class GenArmTrainCommand
         var topK = new Option<int>("--top-k") { Description = "Base-model candidates per position that the head re-weights.", DefaultValueFactory = _ => FeatureDefaults.TopK };
         var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Most prompt tokens (earliest turns dropped first).", DefaultValueFactory = _ => FeatureDefaults.MaxPromptTokens };
         var maxResponse = new Option<int>("--max-response-tokens") { Description = "Most response tokens used.", DefaultValueFactory = _ => FeatureDefaults.MaxResponseTokens };
-        var seed = new Option<long>("--seed") { Description = "Seed of initialisation, split and order.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed("Seed of initialisation, split and order.");
         var threads = SharedOptions.OnnxThreads();
         var store = OutputTargets.Written(new Option<FileInfo?>("--features") { Description = "Feature file: base-model features found there are reused (same settings and model), and all computed ones are written back." });
         var command = new Command("genarm-train", "Train GenARM autoregressive reward heads (one per principle) on the local chat model's hidden states, for guided generation with 'generate --arm'.")

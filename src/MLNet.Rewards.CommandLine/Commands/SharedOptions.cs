@@ -18,8 +18,56 @@ internal static class SharedOptions
         DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "models", "SmolLM2-135M-Instruct-q4")),
     };
 
+    /// <summary>The <c>--seed</c> option of every command that draws random numbers; what it seeds is the command's <paramref name="description"/>.</summary>
+    public static Option<long> Seed(string description, long defaultValue = 0) => new("--seed")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    /// <summary>The <c>--hidden</c> option: hidden layer sizes of MLP heads, several after one <c>--hidden</c>.</summary>
+    public static Option<int[]> Hidden(string description, params int[] defaultSizes) => new("--hidden")
+    {
+        Description = description,
+        AllowMultipleArgumentsPerToken = true,
+        DefaultValueFactory = _ => [.. defaultSizes],
+    };
+
+    /// <summary>The <c>--threads</c> option; what the threads run is the command's <paramref name="description"/>.</summary>
+    public static Option<int> Threads(string description, int defaultValue = 0) => new("--threads")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
     /// <summary>The ONNX Runtime thread-count option.</summary>
-    public static Option<int> OnnxThreads() => new("--threads") { Description = "ONNX Runtime threads (0 = one per core).", DefaultValueFactory = _ => 0 };
+    public static Option<int> OnnxThreads() => Threads("ONNX Runtime threads (0 = one per core).");
+
+    /// <summary>
+    /// The <c>--output</c> option: a path the command writes, checked by <see cref="OutputTargets"/>. Required unless
+    /// <paramref name="defaultValue"/> is given; an array type takes one or more paths.
+    /// </summary>
+    public static Option<T> Output<T>(string description, Func<T>? defaultValue = null, string? alias = null)
+    {
+        var option = alias is null ? new Option<T>("--output") : new Option<T>("--output", alias);
+        option.Description = description;
+        if (defaultValue is null)
+        {
+            option.Required = true;
+        }
+        else
+        {
+            option.DefaultValueFactory = _ => defaultValue();
+        }
+
+        if (typeof(T).IsArray)
+        {
+            option.AllowMultipleArgumentsPerToken = true;
+            option.Arity = ArgumentArity.OneOrMore;
+        }
+
+        return OutputTargets.Written(option);
+    }
 
     public static Option<FileInfo[]> DataFiles(string description) => new("--data")
     {
@@ -29,8 +77,8 @@ internal static class SharedOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
-    /// <summary>The required <c>--output</c> model zip of a training command, checked by <see cref="OutputTargets"/>.</summary>
-    public static Option<FileInfo> OutputFile(string description) => OutputTargets.Written(new Option<FileInfo>("--output", "-o") { Description = description, Required = true });
+    /// <summary>The required <c>--output</c> (<c>-o</c>) model zip of a training command, checked by <see cref="OutputTargets"/>.</summary>
+    public static Option<FileInfo> OutputFile(string description) => Output<FileInfo>(description, alias: "-o");
 
     public static Option<bool> SkipBadLines() => new("--skip-bad-lines")
     {
@@ -266,12 +314,7 @@ internal sealed class TrainerOptions
         DefaultValueFactory = _ => MlpHeadSpec.KindName,
     };
 
-    public Option<int[]> Hidden { get; } = new("--hidden")
-    {
-        Description = "Hidden layer sizes of the MLP head, e.g. --hidden 1024 512 (the reference architecture).",
-        AllowMultipleArgumentsPerToken = true,
-        DefaultValueFactory = _ => [1024, 512],
-    };
+    public Option<int[]> Hidden { get; } = SharedOptions.Hidden("Hidden layer sizes of the MLP head, e.g. --hidden 1024 512 (the reference architecture).", 1024, 512);
 
     public Option<int> Prototypes { get; } = new("--prototypes") { Description = "Number of prototypes of the prototype head.", DefaultValueFactory = _ => new PrototypeHeadSpec().Prototypes };
 
@@ -289,9 +332,9 @@ internal sealed class TrainerOptions
 
     public Option<int> Patience { get; } = new("--patience") { Description = "Epochs without validation improvement before stopping.", DefaultValueFactory = _ => Defaults.Patience };
 
-    public Option<long> Seed { get; } = new("--seed") { Description = "Random seed: same seed and data give the same model.", DefaultValueFactory = _ => Defaults.Seed };
+    public Option<long> Seed { get; } = SharedOptions.Seed("Random seed: same seed and data give the same model.", Defaults.Seed);
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads per batch (0 = all cores).", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = SharedOptions.Threads("Threads per batch (0 = all cores).");
 
     public IEnumerable<Option> All => [Head, Hidden, Prototypes, Epochs, BatchSize, LearningRate, WeightDecay, LabelSmoothing, ValidationFraction, Patience, Seed, Threads];
 

@@ -26,7 +26,7 @@ internal static class ActiveSimulationCommand
         var labels = new Option<int>("--labels") { Description = "Labels (online rounds) per run.", DefaultValueFactory = _ => 320 };
         var candidates = new Option<int>("--candidates") { Description = "Candidate responses per prompt (N of best-of-N).", DefaultValueFactory = _ => 16 };
         var members = new Option<int>("--members") { Description = "Ensemble members (MLP heads, different random initialisations).", DefaultValueFactory = _ => 8 };
-        var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the member MLPs.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [32] };
+        var hidden = SharedOptions.Hidden("Hidden sizes of the member MLPs.", 32);
         var dimension = new Option<int>("--dimension") { Description = "Embedding dimension of the synthetic benchmark.", DefaultValueFactory = _ => 32 };
         var seeds = new Option<int>("--seeds") { Description = "Independent runs per strategy (seeds 0..n-1).", DefaultValueFactory = _ => 10 };
         var anchor = new Option<float>("--anchor") { Description = "Strength of the pull towards each member's initial weights.", DefaultValueFactory = _ => new OnlineLearningOptions().AnchorStrength };

@@ -19,7 +19,7 @@ internal static class BenchEmbedCommand
     {
         var modelDirectory = new Option<DirectoryInfo>("--model-dir") { Description = $"Sentence-encoder model folder; default {FeaturizerOptions.DefaultModelDirectory}." };
         var texts = new Option<FileInfo>("--texts") { Description = "JSONL(.gz) of {\"text\": ...} lines; default the model folder's bench-texts.jsonl.gz." };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 2 };
+        var threads = SharedOptions.Threads("ONNX Runtime intra-op threads.", 2);
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per encoder run.", DefaultValueFactory = _ => 64 };
         var limit = new Option<int>("--limit") { Description = "Use only the first N texts (0 = all), for a quick check.", DefaultValueFactory = _ => 0 };
         var files = new Option<string[]>("--model-files") { Description = "ONNX files of the folder to compare.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["model.onnx", "model-int8.onnx"] };

@@ -21,7 +21,7 @@ internal static class GenerationSpeedCommand
     public static Command Create()
     {
         var llm = SharedOptions.Llm();
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core).", DefaultValueFactory = _ => 2 };
+        var threads = SharedOptions.Threads("ONNX Runtime intra-op threads (0 = one per core).", 2);
         var prompts = new Option<int>("--prompts") { Description = "Time only the first N fixture generations (0 = all).", DefaultValueFactory = _ => 0 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed passes over the prompts before timing.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the timings as JSON instead of a table." };

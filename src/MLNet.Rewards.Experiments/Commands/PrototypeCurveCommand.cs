@@ -28,7 +28,7 @@ internal static class PrototypeCurveCommand
         var seeds = new Option<int>("--seeds") { Description = "Seeds per setting (subsample, initialisation, shuffling).", DefaultValueFactory = _ => 3 };
         var folds = new Option<int>("--folds") { Description = "Prompt-grouped cross-validation folds on hh-harmless-test.", DefaultValueFactory = _ => 5 };
         var maxTrain = new Option<int>("--max-train") { Description = "Seeded subsample of alpaca-eval-train used as its 100% (0 = all 34,692 pairs).", DefaultValueFactory = _ => 4000 };
-        var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [128] };
+        var hidden = SharedOptions.Hidden("Hidden sizes of the MLP head.", 128);
         var prototypes = new Option<int>("--prototypes") { Description = "Prototypes of the prototype head.", DefaultValueFactory = _ => 32 };
         var command = new Command(Name, "Proto-RM evidence: accuracy against the fraction of training pairs (1% .. 100%) for prototype, linear and MLP heads, with seeds and bootstrap intervals.")
         {
