@@ -118,8 +118,9 @@ public static class ModelArchive
     }
 
     /// <summary>
-    /// Reads a model zip from <paramref name="stream"/> to its end (the stream is left open), refusing before reading
-    /// far one larger than any model zip this library reads; <paramref name="sourceName"/> names it in error messages.
+    /// Reads a model zip from <paramref name="stream"/> to its end (the stream is left open), refusing one larger than
+    /// any model zip this library reads (before reading anything when the stream knows its length);
+    /// <paramref name="sourceName"/> names it in error messages.
     /// </summary>
     /// <exception cref="ModelFormatException">The stream holds more bytes than a model zip may have.</exception>
     internal static byte[] ReadAllBytes(Stream stream, string sourceName)
