@@ -22,7 +22,7 @@ public static class MLContextRewardsExtensions
     ///     {
     ///         FeatureColumnName = "ResponseEmbedding",
     ///         PromptFeatureColumnName = "PromptEmbedding",
-    ///         GroupColumnName = "Prompt",
+    ///         ValidationGroupColumnName = "Prompt",
     ///     }));
     /// var model = pipeline.Fit(train);
     /// ml.Model.Save(model, train.Schema, "reward.zip");
