@@ -4,13 +4,14 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Pipelines.Embedding;
 using MLNet.Rewards.Pipelines.MultiObjective;
 using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards.Pipelines.Ranking;
 
 namespace MLNet.Rewards.Pipelines;
 
 /// <summary>Adds <see cref="Rewards"/> to <see cref="MLContext"/>.</summary>
 public static class MLContextRewardsExtensions
 {
-    /// <summary>The reward-modelling catalog: text embeddings, pairwise reward trainers (linear, MLP, prototype heads) and the gated multi-objective combiner for ML.NET pipelines.</summary>
+    /// <summary>The reward-modelling catalog: text embeddings, pairwise reward trainers (linear, MLP, prototype heads), gradient-boosted ranking heads and the gated multi-objective combiner for ML.NET pipelines.</summary>
     /// <example>
     /// <code>
     /// var ml = new MLContext(seed: 1);
@@ -101,6 +102,52 @@ public sealed class RewardsCatalog
             LabelColumnName = labelColumnName,
             PairIdColumnName = pairIdColumnName,
             ScoreColumnName = scoreColumnName,
+        });
+
+    /// <summary>
+    /// Trains a gradient-boosted ranking head with ML.NET's own ranking trainers (FastTree or LightGBM LambdaRank): the
+    /// rows of a pair (or of a prompt) form a query in which preferred responses should rank above rejected ones; see
+    /// <see cref="RankingRewardTrainerOptions"/>. The trees save in the same model zip as the rest of the pipeline.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var trainer = ml.Rewards().RankingReward(new RankingRewardTrainerOptions
+    /// {
+    ///     FeatureColumnName = "Features",
+    ///     Group = RankingGroup.Prompt,
+    ///     Booster = RankingBooster.LightGbm,
+    ///     NumberOfTrees = 200,
+    /// });
+    /// </code>
+    /// </example>
+    public RankingRewardTrainer RankingReward(RankingRewardTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RankingRewardTrainer(_ml, options);
+    }
+
+    /// <summary>Trains a gradient-boosted ranking head on the given columns with its key hyperparameters (the rest at their defaults).</summary>
+    /// <param name="featureColumnName">The response's feature vector (known size).</param>
+    /// <param name="labelColumnName">Boolean: true for the preferred response.</param>
+    /// <param name="pairIdColumnName">Text: rows with the same value are compared.</param>
+    /// <param name="scoreColumnName">The reward column to write.</param>
+    /// <param name="group">Which rows are ranked against each other; <see cref="RankingGroup.Prompt"/> reads the text column "Prompt".</param>
+    /// <param name="booster">FastTree or LightGBM.</param>
+    /// <param name="numberOfTrees">Boosting rounds.</param>
+    /// <param name="numberOfLeaves">Most leaves per tree.</param>
+    /// <param name="learningRate">Shrinkage of each tree.</param>
+    public RankingRewardTrainer RankingReward(string featureColumnName = "Features", string labelColumnName = "Label", string pairIdColumnName = "PairId", string scoreColumnName = "Score", RankingGroup group = RankingGroup.Pair, RankingBooster booster = RankingBooster.FastTree, int numberOfTrees = 100, int numberOfLeaves = 20, double learningRate = 0.2)
+        => RankingReward(new RankingRewardTrainerOptions
+        {
+            FeatureColumnName = featureColumnName,
+            LabelColumnName = labelColumnName,
+            PairIdColumnName = pairIdColumnName,
+            ScoreColumnName = scoreColumnName,
+            Group = group,
+            Booster = booster,
+            NumberOfTrees = numberOfTrees,
+            NumberOfLeaves = numberOfLeaves,
+            LearningRate = learningRate,
         });
 
     /// <summary>

@@ -31,7 +31,7 @@ public sealed class PairwiseRewardTrainer : RewardTrainer<PairwiseRewardTransfor
             SchemaChecks.RequireFloatVector(input.Schema, Options.PromptFeatureColumnName, "the prompt embedding", size, $"the feature column '{Options.FeatureColumnName}' has");
         }
 
-        var rows = TrainingRows.Read(input, Options);
+        var rows = TrainingRows.Read(input, new TrainingColumns(Options.FeatureColumnName, Options.PromptFeatureColumnName, Options.LabelColumnName, Options.PairIdColumnName, Options.GroupColumnName));
         var layout = Options.PromptFeatureColumnName is null ? FeatureLayout.Response : FeatureLayout.ResponseAndPromptProduct;
         var dataset = rows.ToPairs(layout);
         var result = new PairwiseTrainer(Options.Trainer).Fit(dataset);

@@ -12,11 +12,20 @@ namespace MLNet.Rewards.Pipelines.Persistence;
 public abstract class BuiltInChainEstimator<TTransformer> : IEstimator<TTransformer>
     where TTransformer : BuiltInChainTransformer
 {
-    private readonly MappingChain _chain;
+    private readonly MappingChain? _chain;
+    private readonly Func<SchemaShape, SchemaShape> _outputSchema;
 
+    /// <summary>A component whose fitted chain is <paramref name="chain"/> with its state embedded.</summary>
     private protected BuiltInChainEstimator(MappingChain chain)
+        : this(chain.GetOutputSchema)
     {
         _chain = chain;
+    }
+
+    /// <summary>A component that fits a chain of its own (of ML.NET trainers), whose output schema <paramref name="outputSchema"/> states.</summary>
+    private protected BuiltInChainEstimator(Func<SchemaShape, SchemaShape> outputSchema)
+    {
+        _outputSchema = outputSchema;
     }
 
     /// <summary>Checks the input's columns and fits the component.</summary>
@@ -28,7 +37,7 @@ public abstract class BuiltInChainEstimator<TTransformer> : IEstimator<TTransfor
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         RequireColumns(ColumnRequirements.Of(inputSchema));
-        return _chain.GetOutputSchema(inputSchema);
+        return _outputSchema(inputSchema);
     }
 
     /// <summary>States every column <see cref="Fit"/> reads, with its role.</summary>
@@ -43,5 +52,6 @@ public abstract class BuiltInChainEstimator<TTransformer> : IEstimator<TTransfor
     }
 
     /// <summary>The fitted built-in chain carrying <paramref name="state"/> (a model zip's bytes).</summary>
-    private protected TransformerChain<ITransformer> FitChain(IDataView input, byte[] state) => _chain.Fit(input, state);
+    private protected TransformerChain<ITransformer> FitChain(IDataView input, byte[] state)
+        => (_chain ?? throw new InvalidOperationException("this component fits a chain of its own and embeds no state")).Fit(input, state);
 }

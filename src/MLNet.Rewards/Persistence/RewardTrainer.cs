@@ -15,6 +15,12 @@ public abstract class RewardTrainer<TTransformer, TOptions> : BuiltInChainEstima
         Options = options;
     }
 
+    private protected RewardTrainer(TOptions options, Func<SchemaShape, SchemaShape> outputSchema)
+        : base(outputSchema)
+    {
+        Options = options;
+    }
+
     /// <summary>The trainer's settings.</summary>
     public TOptions Options { get; }
 
