@@ -32,7 +32,7 @@ public static partial class RewardModel
             {
                 FeatureColumnName = "ResponseEmbedding",
                 PromptFeatureColumnName = "PromptEmbedding",
-                GroupColumnName = "Prompt",
+                ValidationGroupColumnName = "Prompt",
                 ScoreColumnName = "Score",
                 Trainer = new PairwiseTrainerOptions { Head = head, MaxEpochs = 10, Seed = 1 },
             }));

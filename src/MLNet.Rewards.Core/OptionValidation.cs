@@ -1,7 +1,7 @@
 namespace MLNet.Rewards;
 
 /// <summary>Checks for options records: a failed check throws an <see cref="InvalidOptionException"/> naming the option, the rule and the value.</summary>
-public static class OptionValidation
+internal static class OptionValidation
 {
     /// <summary>Throws when <paramref name="ok"/> is false.</summary>
     public static void Require(bool ok, string name, object? value, string rule)

@@ -21,5 +21,6 @@ internal static class ExperimentCommands
         PrototypeCurveCommand.Create(),
         EnsembleBenchCommand.Create(),
         ActiveSimulationCommand.Create(),
+        RankingHeadCommand.Create(),
     };
 }

@@ -1,6 +1,9 @@
 using Microsoft.ML;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Heads;
+using MLNet.Rewards.MultiObjective;
+using MLNet.Rewards.Training;
 using MLNet.Rewards.Pipelines.Embedding;
 using MLNet.Rewards.Pipelines.MultiObjective;
 using MLNet.Rewards.Pipelines.Pairwise;
@@ -22,7 +25,7 @@ public static class MLContextRewardsExtensions
     ///     {
     ///         FeatureColumnName = "ResponseEmbedding",
     ///         PromptFeatureColumnName = "PromptEmbedding",
-    ///         GroupColumnName = "Prompt",
+    ///         ValidationGroupColumnName = "Prompt",
     ///     }));
     /// var model = pipeline.Fit(train);
     /// ml.Model.Save(model, train.Schema, "reward.zip");
@@ -88,13 +91,20 @@ public sealed class RewardsCatalog
         return new PairwiseRewardTrainer(_ml, options);
     }
 
-    /// <summary>Trains a pairwise reward model with default hyperparameters on the given columns.</summary>
+    /// <summary>
+    /// Trains a pairwise reward model on the given columns with its key hyperparameters (the rest at the defaults of
+    /// <see cref="PairwiseTrainerOptions"/>), as ML.NET's trainers offer a columns overload beside the options one.
+    /// </summary>
     /// <param name="featureColumnName">The response's feature vector.</param>
     /// <param name="promptFeatureColumnName">Optional prompt embedding (see <see cref="PairwiseRewardTrainerOptions.PromptFeatureColumnName"/>).</param>
     /// <param name="labelColumnName">Boolean: true for the preferred response.</param>
     /// <param name="pairIdColumnName">Text: rows with the same value are compared.</param>
     /// <param name="scoreColumnName">The reward column to write.</param>
-    public PairwiseRewardTrainer PairwiseReward(string featureColumnName = "Features", string? promptFeatureColumnName = null, string labelColumnName = "Label", string pairIdColumnName = "PairId", string scoreColumnName = "Score")
+    /// <param name="head">The head (<c>LinearHeadSpec</c>, <c>MlpHeadSpec</c>, <c>PrototypeHeadSpec</c>); null: the MLP D → 1024 → 512 → 1.</param>
+    /// <param name="maxEpochs">Most passes over the training pairs.</param>
+    /// <param name="learningRate">AdamW step size.</param>
+    /// <param name="seed">Seed of initialisation, shuffling and the validation split.</param>
+    public PairwiseRewardTrainer PairwiseReward(string featureColumnName = "Features", string? promptFeatureColumnName = null, string labelColumnName = "Label", string pairIdColumnName = "PairId", string scoreColumnName = "Score", HeadSpec? head = null, int maxEpochs = 20, float learningRate = 1e-3f, long seed = 0)
         => PairwiseReward(new PairwiseRewardTrainerOptions
         {
             FeatureColumnName = featureColumnName,
@@ -102,6 +112,7 @@ public sealed class RewardsCatalog
             LabelColumnName = labelColumnName,
             PairIdColumnName = pairIdColumnName,
             ScoreColumnName = scoreColumnName,
+            Trainer = new PairwiseTrainerOptions { Head = head ?? new MlpHeadSpec(), MaxEpochs = maxEpochs, LearningRate = learningRate, Seed = seed },
         });
 
     /// <summary>
@@ -171,6 +182,31 @@ public sealed class RewardsCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new MultiObjectiveRewardTrainer(_ml, options);
     }
+
+    /// <summary>
+    /// Trains a gated multi-objective reward model on the given columns with its key settings (the rest at the defaults of
+    /// <see cref="MultiObjectiveRewardTrainerOptions"/>).
+    /// </summary>
+    /// <param name="objectives">One entry per objective: a rating column, a principle's label column or a length measure.</param>
+    /// <param name="labelColumnName">Boolean: the comparisons the gate is trained on (rows with the same pair id are compared).</param>
+    /// <param name="promptColumnName">The prompt text.</param>
+    /// <param name="responseColumnName">The response text.</param>
+    /// <param name="pairIdColumnName">Text: rows with the same value are compared.</param>
+    /// <param name="scoreColumnName">The combined reward column to write.</param>
+    /// <param name="featurizer">The text featurizer saved with the model; null: hashing with 1024 buckets.</param>
+    /// <param name="seed">Seed of every objective's and the gate's training.</param>
+    public MultiObjectiveRewardTrainer MultiObjectiveReward(IReadOnlyList<ObjectiveColumn> objectives, string labelColumnName = "Label", string promptColumnName = "Prompt", string responseColumnName = "Response", string pairIdColumnName = "PairId", string scoreColumnName = "Score", FeaturizerSpec? featurizer = null, long seed = 0)
+        => MultiObjectiveReward(new MultiObjectiveRewardTrainerOptions
+        {
+            Objectives = objectives,
+            LabelColumnName = labelColumnName,
+            PromptColumnName = promptColumnName,
+            ResponseColumnName = responseColumnName,
+            PairIdColumnName = pairIdColumnName,
+            ScoreColumnName = scoreColumnName,
+            Featurizer = featurizer ?? new HashingFeaturizerSpec(),
+            Trainer = new MultiObjectiveTrainerOptions { Seed = seed },
+        });
 
     /// <summary>
     /// Preference pairs as training data, one row per response (<see cref="PreferenceRow"/>): columns PairId, Source,

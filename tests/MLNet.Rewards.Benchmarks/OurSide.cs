@@ -67,7 +67,8 @@ internal static class OurSide
                 ValidationFraction = 0,
                 Seed = seed,
                 MaxDegreeOfParallelism = settings.Threads,
-                FullBatch = new LbfgsOptions { L2Regularization = 1.0 / train.Count },
+                Optimizer = PairwiseOptimizer.FullBatchLbfgs,
+                Lbfgs = new LbfgsOptions { L2Regularization = 1.0 / train.Count },
             };
             return new PairwiseTrainer(linear).Fit(train);
         }

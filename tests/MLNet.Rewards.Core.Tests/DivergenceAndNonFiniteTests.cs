@@ -59,7 +59,7 @@ public sealed class DivergenceAndNonFiniteTests
         var data = RandomPairs(100, 8, 2);
         data.Chosen.Data[13] = float.PositiveInfinity;
         Assert.ThrowsExactly<TrainingDivergedException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0 }).Fit(data));
-        Assert.ThrowsExactly<TrainingDivergedException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), FullBatch = new LbfgsOptions(), ValidationFraction = 0 }).Fit(data));
+        Assert.ThrowsExactly<TrainingDivergedException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, ValidationFraction = 0 }).Fit(data));
     }
 
     [TestMethod]

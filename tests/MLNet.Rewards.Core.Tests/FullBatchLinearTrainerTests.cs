@@ -13,7 +13,7 @@ public sealed class FullBatchLinearTrainerTests
     public void ReachesALowerObjectiveThanMiniBatchTrainingAndTheSameAccuracy()
     {
         const double lambda = 1e-3;
-        var lbfgs = new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0, FullBatch = new LbfgsOptions { L2Regularization = lambda } }).Fit(Bench.Train);
+        var lbfgs = new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0, Optimizer = PairwiseOptimizer.FullBatchLbfgs, Lbfgs = new LbfgsOptions { L2Regularization = lambda } }).Fit(Bench.Train);
         var adam = new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0, MaxEpochs = 30, LearningRate = 1e-2f, WeightDecay = 0 }).Fit(Bench.Train);
 
         double Objective(RewardHead head) => PairwiseTrainer.Measure(head, Bench.Train).Loss + (0.5 * lambda * head.Parameters.Sum(w => (double)w * w));
@@ -26,7 +26,7 @@ public sealed class FullBatchLinearTrainerTests
     public void GradientVanishesAtTheSolution()
     {
         const double lambda = 1e-2;
-        var head = new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0, FullBatch = new LbfgsOptions { L2Regularization = lambda, GradientTolerance = 1e-7 } }).Fit(Bench.Train).Head;
+        var head = new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), ValidationFraction = 0, Optimizer = PairwiseOptimizer.FullBatchLbfgs, Lbfgs = new LbfgsOptions { L2Regularization = lambda, GradientTolerance = 1e-7 } }).Fit(Bench.Train).Head;
 
         // ∇f(w) = (1/n) Σ σ'(...)·(c − r) + λw, recomputed here in double.
         var gradient = new double[head.InputDimension];
@@ -54,7 +54,7 @@ public sealed class FullBatchLinearTrainerTests
     [TestMethod]
     public void ResultDoesNotDependOnTheNumberOfThreads()
     {
-        PairwiseTrainerOptions Options(int threads) => new() { Head = new LinearHeadSpec(), FullBatch = new LbfgsOptions(), MaxDegreeOfParallelism = threads };
+        PairwiseTrainerOptions Options(int threads) => new() { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, MaxDegreeOfParallelism = threads };
         var one = new PairwiseTrainer(Options(1)).Fit(Bench.Train).Head.Parameters;
         var two = new PairwiseTrainer(Options(2)).Fit(Bench.Train).Head.Parameters;
         CollectionAssert.AreEqual(one, two);
@@ -63,9 +63,20 @@ public sealed class FullBatchLinearTrainerTests
     [TestMethod]
     public void OptionsRejectFullBatchTrainingOfAnMlp()
     {
-        var options = new PairwiseTrainerOptions { Head = new MlpHeadSpec(), FullBatch = new LbfgsOptions() };
+        var options = new PairwiseTrainerOptions { Head = new MlpHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs };
         var error = Assert.ThrowsExactly<ArgumentException>(options.Validate);
         StringAssert.Contains(error.Message, "linear head");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), FullBatch = new LbfgsOptions { L2Regularization = -1 } }.Validate());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, Lbfgs = new LbfgsOptions { L2Regularization = -1 } }.Validate());
+    }
+
+    [TestMethod]
+    public void MiniBatchOptionsAreRefusedWithFullBatchTrainingInsteadOfIgnored()
+    {
+        var error = Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, MaxEpochs = 5 }.Validate());
+        Assert.AreEqual(nameof(PairwiseTrainerOptions.MaxEpochs), error.ParamName);
+        StringAssert.Contains(error.Message, "FullBatchLbfgs");
+        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, LearningRate = 0.1f }.Validate());
+        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { Optimizer = (PairwiseOptimizer)7 }.Validate());
+        new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, Lbfgs = new LbfgsOptions { MaxIterations = 5 } }.Validate();
     }
 }

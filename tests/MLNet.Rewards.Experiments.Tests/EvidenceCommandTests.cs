@@ -80,11 +80,12 @@ public sealed class EvidenceCommandTests
     [DataRow("active-sim", "--labels", "0")]
     [DataRow("ensemble-bench", "--members", "1")]
     [DataRow("prototype-curve", "--seeds", "0")]
+    [DataRow("ranking-head", "--trees", "0")]
     public void EvidenceCommandsRejectBadSettings(string command, string option, string value)
     {
         string[] args = command switch
         {
-            "prototype-curve" => [command, "--data", Path.GetTempPath(), option, value, "--out", Path.GetTempPath()],
+            "prototype-curve" or "ranking-head" => [command, "--data", Path.GetTempPath(), option, value, "--out", Path.GetTempPath()],
             _ => [command, option, value, "--out", Path.GetTempPath()],
         };
         var (code, _, stderr) = ExperimentsRun.Run(args);

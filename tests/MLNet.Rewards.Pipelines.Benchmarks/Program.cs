@@ -46,7 +46,7 @@ foreach (var (name, head) in new (string, HeadSpec)[] { ("linear", new LinearHea
         {
             FeatureColumnName = "ResponseEmbedding",
             PromptFeatureColumnName = "PromptEmbedding",
-            GroupColumnName = "Prompt",
+            ValidationGroupColumnName = "Prompt",
             Trainer = options,
         }));
     if (!Compare(name, core.Head.Parameters.Length, core.Score, core.Score, ml, pipeline, ml.Rewards().LoadPreferencePairs(train)))

@@ -34,7 +34,7 @@ public sealed class CoreParityTests
             {
                 FeatureColumnName = "ResponseEmbedding",
                 PromptFeatureColumnName = "PromptEmbedding",
-                GroupColumnName = "Prompt",
+                ValidationGroupColumnName = "Prompt",
                 Trainer = options,
             }))
             .Fit(ml.Rewards().LoadPreferencePairs(pairs));

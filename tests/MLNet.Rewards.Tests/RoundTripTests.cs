@@ -86,7 +86,7 @@ public sealed class RoundTripTests
             {
                 FeatureColumnName = "ResponseEmbedding",
                 PromptFeatureColumnName = "PromptEmbedding",
-                GroupColumnName = "Prompt",
+                ValidationGroupColumnName = "Prompt",
                 Trainer = new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 5, Seed = 3 },
             }));
 

@@ -99,7 +99,7 @@ public sealed class RandomPairSelector : IPairSelector
 }
 
 /// <summary>The selectors by name, for the command line.</summary>
-public static class PairSelectors
+internal static class PairSelectors
 {
     /// <summary>Every selector.</summary>
     public static IReadOnlyList<IPairSelector> All { get; } = [new RandomPairSelector(), new UncertaintyPairSelector(), new ThompsonPairSelector(), new ThompsonMaxVariancePairSelector()];

@@ -9,7 +9,7 @@ namespace MLNet.Rewards.Data;
 /// Streams the lines of a JSONL or gzip-compressed JSONL (<c>.gz</c>) file as parsed JSON objects, with the
 /// file name and line number attached to every error. Shared by every record reader in the library.
 /// </summary>
-public static class JsonLinesFile
+internal static class JsonLinesFile
 {
     /// <summary>Opens <paramref name="path"/> for reading, decompressing it when it ends in <c>.gz</c>.</summary>
     /// <exception cref="DataFormatException">The file does not exist or is not a readable gzip stream.</exception>

@@ -4,7 +4,7 @@ using System.Text;
 namespace MLNet.Rewards.Data;
 
 /// <summary>A content hash of a list of pairs, recorded in model manifests so a model can be traced to its data.</summary>
-public static class PreferenceDataHash
+internal static class PreferenceDataHash
 {
     /// <summary>SHA-256 over every pair's fields, in order, hex-encoded.</summary>
     public static string Of(IEnumerable<PreferencePair> pairs)

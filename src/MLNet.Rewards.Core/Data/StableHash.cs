@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Data;
 /// A 64-bit string hash that is the same in every process and on every machine (unlike <see cref="string.GetHashCode()"/>):
 /// FNV-1a over the UTF-16 code units followed by a SplitMix64 finaliser, mixed with a seed.
 /// </summary>
-public static class StableHash
+internal static class StableHash
 {
     /// <summary>Hashes <paramref name="text"/> with <paramref name="seed"/>.</summary>
     public static ulong Of(ReadOnlySpan<char> text, long seed = 0)

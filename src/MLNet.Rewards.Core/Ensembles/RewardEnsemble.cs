@@ -76,10 +76,10 @@ public sealed class RewardEnsemble
     }
 
     /// <summary>Every member's tensors, named with <see cref="TensorPrefix"/>.</summary>
-    public IEnumerable<NamedTensor> ExportTensors() => Members.SelectMany((head, m) => HeadTensors.Export(head, TensorPrefix(m)));
+    internal IEnumerable<NamedTensor> ExportTensors() => Members.SelectMany((head, m) => HeadTensors.Export(head, TensorPrefix(m)));
 
     /// <summary>Rebuilds an ensemble from member specs and the tensors of a model zip.</summary>
-    public static RewardEnsemble Import(IReadOnlyList<HeadSpec> specs, int inputDimension, ModelContents contents)
+    internal static RewardEnsemble Import(IReadOnlyList<HeadSpec> specs, int inputDimension, ModelContents contents)
     {
         if (specs.Count == 0)
         {

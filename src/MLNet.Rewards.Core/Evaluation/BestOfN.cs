@@ -4,7 +4,7 @@ namespace MLNet.Rewards.Evaluation;
 /// Best-of-N selection measured against a known golden reward: candidates come in consecutive groups (one per prompt); in
 /// each group the first N compete, the one a reward model scores highest is chosen, and its golden reward is what counts.
 /// </summary>
-public static class BestOfN
+internal static class BestOfN
 {
     /// <summary>
     /// Mean over groups of the golden reward of the highest-scored candidate among the first <paramref name="n"/> of each

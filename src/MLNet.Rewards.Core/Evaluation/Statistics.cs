@@ -1,7 +1,7 @@
 namespace MLNet.Rewards.Evaluation;
 
 /// <summary>Rank statistics and resampling used by the evaluators.</summary>
-public static class Statistics
+internal static class Statistics
 {
     /// <summary>Spearman's rank correlation (Pearson correlation of average ranks, so ties are handled). NaN for fewer than 2 points or a constant input.</summary>
     public static double Spearman(ReadOnlySpan<double> x, ReadOnlySpan<double> y)

@@ -129,7 +129,7 @@ public sealed class ChatHiddenStateEmbedder : IParallelTextEmbedder, IDisposable
     public bool Fits(string prompt, string response) => EncodeFull(ConversationText.Of(prompt, response)).Length <= _spec.MaxTokens;
 
     /// <summary>Groups sequences longest first into runs of at most <paramref name="batchTokens"/> padded tokens (a longer one runs alone).</summary>
-    public static IReadOnlyList<SentenceBatch> PlanBatches(IReadOnlyList<int[]> ids, int batchTokens)
+    internal static IReadOnlyList<SentenceBatch> PlanBatches(IReadOnlyList<int[]> ids, int batchTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchTokens, 1);
         var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Featurization;
 /// whole conversation), not one text alone. <see cref="PairFeaturizer"/> hands such embedders
 /// <see cref="ConversationText"/> keys instead of the bare texts, so stores and caches work unchanged.
 /// </summary>
-public interface IConversationFeaturizerSpec
+internal interface IConversationFeaturizerSpec
 {
 }
 
@@ -16,7 +16,7 @@ public interface IConversationFeaturizerSpec
 /// text its vectors are stored under. The form is unambiguous: a control character, the prompt's length, the same
 /// character, then the prompt and the response. A string not in this form is read as a prompt alone.
 /// </summary>
-public static class ConversationText
+internal static class ConversationText
 {
     private const char Mark = '\u0001';
 

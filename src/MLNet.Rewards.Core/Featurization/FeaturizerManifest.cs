@@ -8,7 +8,7 @@ namespace MLNet.Rewards.Featurization;
 /// The featurizer part of a model manifest, shared by every model over response features: <c>featurizer</c> (the spec),
 /// <c>featureLayout</c> and <c>inputDimension</c>, checked against each other on load.
 /// </summary>
-public static class FeaturizerManifest
+internal static class FeaturizerManifest
 {
     /// <summary>Adds the featurizer entries of <paramref name="featurizer"/> to a manifest body.</summary>
     public static void Write(JsonObject body, PairFeaturizer featurizer)

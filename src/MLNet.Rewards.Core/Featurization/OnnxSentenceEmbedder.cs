@@ -58,7 +58,7 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
     public FeaturizerSpec Spec => _spec;
 
     /// <summary>The tokenizer (its maximum length is the spec's).</summary>
-    public WordPieceTokenizer Tokenizer { get; }
+    internal WordPieceTokenizer Tokenizer { get; }
 
     /// <summary>The encoder session.</summary>
     public OnnxSession Session { get; }
@@ -96,7 +96,7 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
     }
 
     /// <summary>Groups texts into batches of at most <paramref name="batchSize"/>, longest first, so that padding is small.</summary>
-    public static IReadOnlyList<SentenceBatch> PlanBatches(IReadOnlyList<int[]> ids, int batchSize)
+    internal static IReadOnlyList<SentenceBatch> PlanBatches(IReadOnlyList<int[]> ids, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();
@@ -111,7 +111,7 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
     }
 
     /// <summary>The padded input tensors of one batch (token ids, attention mask and token types as the model takes them).</summary>
-    public EncoderInputs CreateInputs(IReadOnlyList<int[]> ids, SentenceBatch batch)
+    internal EncoderInputs CreateInputs(IReadOnlyList<int[]> ids, SentenceBatch batch)
     {
         int rows = batch.Rows.Length;
         int length = batch.Length;
@@ -144,7 +144,7 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
     }
 
     /// <summary>Runs the encoder on one batch; the single output is the token vectors [batch, sequence, dimension].</summary>
-    public OnnxValueCollection RunEncoder(EncoderInputs inputs) => Session.Run(inputs.Values, [_output]);
+    internal OnnxValueCollection RunEncoder(EncoderInputs inputs) => Session.Run(inputs.Values, [_output]);
 
     /// <summary>Pools the token vectors of a batch into the rows of <paramref name="destination"/> that its texts belong to.</summary>
     private void Pool(OnnxValue tokenVectors, int[][] ids, SentenceBatch batch, Span<float> destination)
@@ -198,10 +198,10 @@ public sealed class OnnxSentenceEmbedder : IParallelTextEmbedder, IDisposable
 /// <summary>One encoder batch: which texts (indices into the list being embedded), and the padded length (its longest text).</summary>
 /// <param name="Rows">Indices of the texts in the batch.</param>
 /// <param name="Length">Tokens per row after padding.</param>
-public sealed record SentenceBatch(int[] Rows, int Length);
+internal sealed record SentenceBatch(int[] Rows, int Length);
 
 /// <summary>The named input tensors of one encoder batch; disposing it releases them.</summary>
-public sealed class EncoderInputs : IDisposable
+internal sealed class EncoderInputs : IDisposable
 {
     internal EncoderInputs(IReadOnlyList<NamedOnnxValue> values) => Values = values;
 

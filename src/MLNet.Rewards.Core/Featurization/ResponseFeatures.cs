@@ -18,7 +18,7 @@ public enum FeatureLayout
 }
 
 /// <summary>Builds response feature vectors from prompt and response embeddings.</summary>
-public static class ResponseFeatures
+internal static class ResponseFeatures
 {
     /// <summary>Feature length for embeddings of <paramref name="embeddingDimension"/>.</summary>
     public static int Dimension(FeatureLayout layout, int embeddingDimension) => layout switch

@@ -4,7 +4,7 @@ using MLNet.Rewards.MultiObjective;
 namespace MLNet.Rewards.Generalist;
 
 /// <summary>How a multi-source training set handles response length, the signal that one source's judge may reward and another's punish.</summary>
-public enum LengthHandling
+internal enum LengthHandling
 {
     /// <summary>Pairs as they come.</summary>
     None,
@@ -25,7 +25,7 @@ public enum LengthHandling
 }
 
 /// <summary>The steps that turn the shared data files into one multi-source training set.</summary>
-public static class GeneralistPairs
+internal static class GeneralistPairs
 {
     /// <summary>
     /// Preference pairs from rated responses: within each prompt, every two responses whose <paramref name="attribute"/>

@@ -11,7 +11,7 @@ namespace MLNet.Rewards.Generation;
 /// tokenizer.json's vocabulary, merges and added tokens, the unknown token fused). Added tokens are matched first, the text
 /// between them is split by the GPT-2 pattern and merged by rank. No BOS or EOS is added.
 /// </summary>
-public sealed class ByteLevelBpeTokenizer
+internal sealed class ByteLevelBpeTokenizer
 {
     // Two library tokenizers over one vocabulary: one that recognises the added-token strings (for trusted text such as a
     // rendered template) and one that has no added tokens at all, so that message content can never produce one.
@@ -283,4 +283,4 @@ public sealed class ByteLevelBpeTokenizer
 /// <param name="Id">Its id.</param>
 /// <param name="Content">The exact string it stands for.</param>
 /// <param name="Special">Whether the tokenizer marks it special (skipped when decoding without special tokens).</param>
-public sealed record AddedToken(int Id, string Content, bool Special);
+internal sealed record AddedToken(int Id, string Content, bool Special);

@@ -57,19 +57,19 @@ public sealed class CausalLanguageModel : IDisposable
     }
 
     /// <summary>The model folder.</summary>
-    public ChatModelFolder Folder { get; }
+    internal ChatModelFolder Folder { get; }
 
     /// <summary>Layers, KV heads, head size, hidden size and vocabulary size, read from the ONNX signature.</summary>
-    public ModelShape Shape { get; }
+    internal ModelShape Shape { get; }
 
     /// <summary>Most tokens one sequence may hold.</summary>
     public int ContextLength { get; }
 
     /// <summary>The model's tokenizer.</summary>
-    public ByteLevelBpeTokenizer Tokenizer { get; }
+    internal ByteLevelBpeTokenizer Tokenizer { get; }
 
     /// <summary>The model's chat template.</summary>
-    public ChatTemplate Template { get; }
+    internal ChatTemplate Template { get; }
 
     /// <summary>The token that ends an assistant turn (<c>&lt;|im_end|&gt;</c>).</summary>
     public int EndOfTurnTokenId { get; }
@@ -108,7 +108,7 @@ public sealed class CausalLanguageModel : IDisposable
     /// prompt's next-token logits and last hidden state copied to every row.
     /// </summary>
     /// <exception cref="ArgumentException">The prompt is empty or does not fit the context.</exception>
-    public DecoderState Prefill(ReadOnlySpan<int> promptIds, int batch, CancellationToken cancellationToken = default)
+    internal DecoderState Prefill(ReadOnlySpan<int> promptIds, int batch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (promptIds.IsEmpty)
@@ -152,7 +152,7 @@ public sealed class CausalLanguageModel : IDisposable
 
     /// <summary>Appends one token to every row of <paramref name="state"/> and updates its logits and hidden states.</summary>
     /// <exception cref="InvalidOperationException">The context is full.</exception>
-    public void Step(DecoderState state, ReadOnlySpan<int> nextTokens, CancellationToken cancellationToken = default)
+    internal void Step(DecoderState state, ReadOnlySpan<int> nextTokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (nextTokens.Length != state.Batch)
@@ -172,7 +172,7 @@ public sealed class CausalLanguageModel : IDisposable
     /// Runs a whole sequence without a cache and returns the hidden state [length, hidden] and the logits
     /// [length, vocabulary] at every position: what the reward head is trained on, and the reference for cache checks.
     /// </summary>
-    public (FloatMatrix Hidden, FloatMatrix Logits) Forward(ReadOnlySpan<int> ids, CancellationToken cancellationToken = default)
+    internal (FloatMatrix Hidden, FloatMatrix Logits) Forward(ReadOnlySpan<int> ids, CancellationToken cancellationToken = default)
     {
         if (ids.IsEmpty || ids.Length > ContextLength)
         {
@@ -193,7 +193,7 @@ public sealed class CausalLanguageModel : IDisposable
     /// causal mask keeps them out of every real position). Only <c>hidden_states</c> is requested from ONNX Runtime.
     /// </summary>
     /// <exception cref="ArgumentException">A row is empty or longer than the context, or the destination is too small.</exception>
-    public void PrefillHiddenStates(IReadOnlyList<int[]> rows, Span<float> hiddenStates, CancellationToken cancellationToken = default)
+    internal void PrefillHiddenStates(IReadOnlyList<int[]> rows, Span<float> hiddenStates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Generation;
 /// The files of a chat model folder (as in ../shared/models/SmolLM2-135M-Instruct-q4): <c>model.onnx</c>,
 /// <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and <c>config.json</c>, checked to exist.
 /// </summary>
-public sealed record ChatModelFolder(string Path, string Model, string TokenizerJson, string TokenizerConfigJson, string ConfigJson)
+internal sealed record ChatModelFolder(string Path, string Model, string TokenizerJson, string TokenizerConfigJson, string ConfigJson)
 {
     /// <summary>Checks that <paramref name="folder"/> holds every file a chat model needs.</summary>
     /// <exception cref="ModelFormatException">The folder or one of its files is missing; the message names it.</exception>

@@ -27,7 +27,7 @@ public sealed record ChatMessage(string Role, string Content)
 /// source is checked, not executed). Prompts are encoded so that message contents can never produce a control token:
 /// a user who types <c>&lt;|im_end|&gt;</c> cannot end the turn or open a system turn.
 /// </summary>
-public sealed class ChatTemplate
+internal sealed class ChatTemplate
 {
     private const string Start = "<|im_start|>";
     private const string End = "<|im_end|>";

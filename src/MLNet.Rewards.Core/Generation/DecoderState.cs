@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Generation;
 /// (as ONNX Runtime values, handed from one run to the next without copying), the number of tokens each row holds, and
 /// the next-token logits and final hidden state of every row after the last run. Dispose it to free the cache.
 /// </summary>
-public sealed class DecoderState : IDisposable
+internal sealed class DecoderState : IDisposable
 {
     private readonly CausalLanguageModel _model;
     private readonly OnnxValue[] _keys;

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Generation;
 /// alternating user/assistant turns (the trailing empty "Assistant:" is the turn to generate); any other prompt is one
 /// user message.
 /// </summary>
-public static partial class DialoguePrompt
+internal static partial class DialoguePrompt
 {
     /// <summary>The chat messages of <paramref name="prompt"/>.</summary>
     public static List<ChatMessage> ToMessages(string prompt)

@@ -7,7 +7,7 @@ namespace MLNet.Rewards.Generation;
 /// often split over several tokens); those bytes are held back until the character is complete, so every piece handed
 /// out is valid text and the pieces concatenate to the full decoding.
 /// </summary>
-public sealed class IncrementalDetokenizer
+internal sealed class IncrementalDetokenizer
 {
     private readonly ByteLevelBpeTokenizer _tokenizer;
     private readonly bool _skipAddedTokens;

@@ -9,7 +9,7 @@ namespace MLNet.Rewards.Generation;
 /// <param name="HeadSize">Size of each head.</param>
 /// <param name="HiddenSize">Width of hidden_states.</param>
 /// <param name="VocabularySize">Width of logits.</param>
-public sealed record ModelShape(int Layers, int KeyValueHeads, int HeadSize, int HiddenSize, int VocabularySize)
+internal sealed record ModelShape(int Layers, int KeyValueHeads, int HeadSize, int HiddenSize, int VocabularySize)
 {
     /// <summary>
     /// Checks that the session has the inputs input_ids, attention_mask, position_ids (int64) and

@@ -10,7 +10,7 @@ namespace MLNet.Rewards.Generation;
 /// protobuf wire format over <c>ModelProto.graph</c> → <c>GraphProto.node</c> / <c>GraphProto.initializer</c>; tensor
 /// bytes are read only when asked for, so a 100 MB model is scanned without being loaded.
 /// </summary>
-public sealed class OnnxModelFile
+internal sealed class OnnxModelFile
 {
     private readonly Dictionary<string, OnnxInitializer> _initializers;
 
@@ -271,7 +271,7 @@ public sealed class OnnxModelFile
 /// <param name="Domain">Operator domain (<c>com.microsoft</c> for contrib operators; empty for the default domain).</param>
 /// <param name="Inputs">Input value names in order.</param>
 /// <param name="IntegerAttributes">The node's integer attributes by name.</param>
-public sealed record OnnxGraphNode(string Name, string OperatorType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyDictionary<string, long> IntegerAttributes)
+internal sealed record OnnxGraphNode(string Name, string OperatorType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyDictionary<string, long> IntegerAttributes)
 {
     /// <summary>Integer attribute <paramref name="name"/>, or <paramref name="fallback"/> when the node does not set it.</summary>
     public long Attribute(string name, long fallback) => IntegerAttributes.TryGetValue(name, out long value) ? value : fallback;
@@ -283,4 +283,4 @@ public sealed record OnnxGraphNode(string Name, string OperatorType, string Doma
 /// <param name="Dimensions">Shape.</param>
 /// <param name="RawDataOffset">File offset of <c>raw_data</c>, or -1 when the values are stored another way.</param>
 /// <param name="RawDataLength">Length of <c>raw_data</c> in bytes.</param>
-public sealed record OnnxInitializer(string Name, OnnxElementType DataType, IReadOnlyList<long> Dimensions, long RawDataOffset, long RawDataLength);
+internal sealed record OnnxInitializer(string Name, OnnxElementType DataType, IReadOnlyList<long> Dimensions, long RawDataOffset, long RawDataLength);

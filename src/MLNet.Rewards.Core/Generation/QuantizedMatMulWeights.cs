@@ -9,7 +9,7 @@ namespace MLNet.Rewards.Generation;
 /// values a byte (low nibble first), scales float [N, K/block], zero points uint8 [N, ceil((K/block)/2)] packed the same
 /// way (8 when absent); W[n, k] = (q − zero_point) · scale of k's block.
 /// </summary>
-public static class QuantizedMatMulWeights
+internal static class QuantizedMatMulWeights
 {
     /// <summary>The node of SmolLM2's output projection (tied to the embedding table) in the model folder's ONNX file.</summary>
     public const string SmolLmOutputProjectionNode = "/lm_head/MatMul_Q4";

@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Generation;
 /// Picks the next token from a row of scores (logits or guided log-probabilities): greedy, or sampled with temperature,
 /// top-k and top-p (nucleus) filtering. Reuses its buffers; one sampler per thread.
 /// </summary>
-public sealed class TokenSampler
+internal sealed class TokenSampler
 {
     private readonly SamplingOptions _options;
     private int[] _order = [];

@@ -9,7 +9,7 @@ namespace MLNet.Rewards.Guidance;
 /// again — other hyperparameters, another principle over the same texts — does not run the base model again. Features
 /// are reused only when the extraction settings and the base model file are the same.
 /// </summary>
-public static class ArmFeatureStore
+internal static class ArmFeatureStore
 {
     /// <summary>The manifest's <c>component</c>.</summary>
     public const string ComponentName = "genarm-features";

@@ -47,4 +47,12 @@ public sealed record MlpHeadSpec : HeadSpec
 
     /// <inheritdoc />
     public override int GetHashCode() => HiddenSizes.Aggregate(17, HashCode.Combine);
+
+    /// <summary>Prints the sizes (a record prints a list as its type name otherwise): <c>MlpHeadSpec { HiddenSizes = [1024, 512] }</c>.</summary>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Append("HiddenSizes = [").AppendJoin(", ", HiddenSizes).Append(']');
+        return true;
+    }
 }

@@ -3,7 +3,7 @@ using MLNet.Rewards.Persistence;
 namespace MLNet.Rewards.Heads;
 
 /// <summary>Moves a head's parameters to and from named tensors, under an optional name prefix (for ensembles).</summary>
-public static class HeadTensors
+internal static class HeadTensors
 {
     /// <summary>The head's tensors, named <c>prefix + slice name</c>.</summary>
     public static IEnumerable<NamedTensor> Export(RewardHead head, string prefix = "")

@@ -15,13 +15,13 @@ public sealed class LinearRewardHead : RewardHead
     public override HeadSpec Spec { get; } = new LinearHeadSpec();
 
     /// <inheritdoc />
-    public override IReadOnlyList<TensorSlice> Layout => [new TensorSlice("linear.weight", 0, [InputDimension])];
+    internal override IReadOnlyList<TensorSlice> Layout => [new TensorSlice("linear.weight", 0, [InputDimension])];
 
     /// <inheritdoc />
-    public override HeadWorkspace CreateWorkspace(int maxRows) => new NoWorkspace(maxRows);
+    internal override HeadWorkspace CreateWorkspace(int maxRows) => new NoWorkspace(maxRows);
 
     /// <inheritdoc />
-    public override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
+    internal override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
     {
         int d = InputDimension;
         for (int i = 0; i < rows; i++)
@@ -31,7 +31,7 @@ public sealed class LinearRewardHead : RewardHead
     }
 
     /// <inheritdoc />
-    public override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
+    internal override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
     {
         int d = InputDimension;
         for (int i = 0; i < rows; i++)

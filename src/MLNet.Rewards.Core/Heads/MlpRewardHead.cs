@@ -32,17 +32,17 @@ public sealed class MlpRewardHead : RewardHead
     public override HeadSpec Spec => _spec;
 
     /// <inheritdoc />
-    public override IReadOnlyList<TensorSlice> Layout => [.. _layers.Layout()];
+    internal override IReadOnlyList<TensorSlice> Layout => [.. _layers.Layout()];
 
     /// <inheritdoc />
-    public override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, _layers.CreateBuffers(maxRows));
+    internal override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, _layers.CreateBuffers(maxRows));
 
     /// <inheritdoc />
-    public override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
+    internal override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
         => _layers.Forward(Parameters, inputs, rows, ((Workspace)workspace).Buffers)[..rows].CopyTo(rewards);
 
     /// <inheritdoc />
-    public override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
+    internal override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
         => _layers.Backward(Parameters, inputs, rows, ((Workspace)workspace).Buffers, rewardGradients, gradient);
 
     private static DenseStack CreateLayers(int inputDimension, IReadOnlyList<int> hiddenSizes)

@@ -51,7 +51,7 @@ public sealed class PrototypeRewardHead : RewardHead, IDataInitializedHead
     public override HeadSpec Spec => _spec;
 
     /// <inheritdoc />
-    public override IReadOnlyList<TensorSlice> Layout =>
+    internal override IReadOnlyList<TensorSlice> Layout =>
     [
         new TensorSlice("prototype.centers", 0, [PrototypeCount, InputDimension]),
         new TensorSlice("prototype.values", ValuesOffset, [PrototypeCount]),
@@ -75,10 +75,10 @@ public sealed class PrototypeRewardHead : RewardHead, IDataInitializedHead
     }
 
     /// <inheritdoc />
-    public override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, PrototypeCount);
+    internal override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, PrototypeCount);
 
     /// <inheritdoc />
-    public override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
+    internal override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
     {
         var ws = (Workspace)workspace;
         int k = PrototypeCount, d = InputDimension;
@@ -101,7 +101,7 @@ public sealed class PrototypeRewardHead : RewardHead, IDataInitializedHead
     /// With w = softmax(−d/τ) and r = Σ w_k v_k: ∂r/∂v_k = w_k; ∂r/∂p_k = (2/τ)·w_k·(v_k − r)·(x − p_k);
     /// ∂r/∂log τ = Σ_k w_k·(v_k − r)·d_k/τ.
     /// </remarks>
-    public override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
+    internal override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
     {
         var ws = (Workspace)workspace;
         int k = PrototypeCount, d = InputDimension;

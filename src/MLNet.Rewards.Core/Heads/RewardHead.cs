@@ -25,19 +25,19 @@ public abstract class RewardHead
     public abstract HeadSpec Spec { get; }
 
     /// <summary>The named tensors that make up <see cref="Parameters"/>, in order.</summary>
-    public abstract IReadOnlyList<TensorSlice> Layout { get; }
+    internal abstract IReadOnlyList<TensorSlice> Layout { get; }
 
     /// <summary>Scratch space for <see cref="Forward"/> and <see cref="Backward"/> on up to <paramref name="maxRows"/> rows at a time.</summary>
-    public abstract HeadWorkspace CreateWorkspace(int maxRows);
+    internal abstract HeadWorkspace CreateWorkspace(int maxRows);
 
     /// <summary>Rewards of <paramref name="rows"/> feature rows (row-major); keeps in <paramref name="workspace"/> what <see cref="Backward"/> needs.</summary>
-    public abstract void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards);
+    internal abstract void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards);
 
     /// <summary>
     /// Adds to <paramref name="gradient"/> (laid out like <see cref="Parameters"/>) the gradient of Σ_i rewardGradients[i]·r_i,
     /// using the activations kept by the last <see cref="Forward"/> on the same rows.
     /// </summary>
-    public abstract void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient);
+    internal abstract void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient);
 
     /// <summary>The reward of one feature vector.</summary>
     public float Score(ReadOnlySpan<float> features)
@@ -84,7 +84,7 @@ public abstract class RewardHead
 }
 
 /// <summary>Per-thread scratch buffers of a head; never shared between threads.</summary>
-public abstract class HeadWorkspace
+internal abstract class HeadWorkspace
 {
     /// <summary>Most rows this workspace can hold.</summary>
     public abstract int MaxRows { get; }
@@ -94,7 +94,7 @@ public abstract class HeadWorkspace
 /// <param name="Name">Tensor name, as stored in the safetensors file.</param>
 /// <param name="Offset">First element in the parameter buffer.</param>
 /// <param name="Shape">Tensor shape; the element count is the product.</param>
-public sealed record TensorSlice(string Name, int Offset, int[] Shape)
+internal sealed record TensorSlice(string Name, int Offset, int[] Shape)
 {
     /// <summary>Number of elements.</summary>
     public int Length => Shape.Aggregate(1, (a, b) => a * b);

@@ -1,7 +1,7 @@
 namespace MLNet.Rewards.Kernels;
 
 /// <summary>Solves symmetric positive-definite systems A x = b by Cholesky factorisation A = L Lᵀ, in double precision.</summary>
-public static class Cholesky
+internal static class Cholesky
 {
     /// <summary>
     /// Solves <paramref name="matrix"/> x = <paramref name="rightSide"/> for a symmetric positive-definite n x n matrix

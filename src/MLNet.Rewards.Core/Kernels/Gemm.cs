@@ -17,7 +17,7 @@ namespace MLNet.Rewards.Kernels;
 /// depend only on the shapes, never on timing: training stays bit-reproducible.
 /// </remarks>
 [SkipLocalsInit]
-public static class Gemm
+internal static class Gemm
 {
     private const int Lanes = 8;
 

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace MLNet.Rewards.Kernels;
 
 /// <summary>Seeded k-means++ seeding (Arthur and Vassilvitskii, 2007) and Lloyd refinement on the rows of a matrix.</summary>
-public static class KMeans
+internal static class KMeans
 {
     /// <summary>
     /// Fills the rows of <paramref name="centers"/> by k-means++: the first center is a uniformly drawn point, each next one a

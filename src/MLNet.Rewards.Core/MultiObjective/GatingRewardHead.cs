@@ -73,10 +73,10 @@ public sealed class GatingRewardHead : RewardHead
     public override HeadSpec Spec => _spec;
 
     /// <inheritdoc />
-    public override IReadOnlyList<TensorSlice> Layout => [.. _layers.Layout(), new TensorSlice("log_beta", _logBetaOffset, [1])];
+    internal override IReadOnlyList<TensorSlice> Layout => [.. _layers.Layout(), new TensorSlice("log_beta", _logBetaOffset, [1])];
 
     /// <inheritdoc />
-    public override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, PromptDimension, ObjectiveCount, _layers.CreateBuffers(maxRows));
+    internal override HeadWorkspace CreateWorkspace(int maxRows) => new Workspace(maxRows, PromptDimension, ObjectiveCount, _layers.CreateBuffers(maxRows));
 
     /// <summary>The gate weights (rows x objectives, each row non-negative and summing to 1) for prompt embeddings laid out row-major.</summary>
     public FloatMatrix Weights(FloatMatrix promptEmbeddings)
@@ -104,7 +104,7 @@ public sealed class GatingRewardHead : RewardHead
     }
 
     /// <inheritdoc />
-    public override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
+    internal override void Forward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, Span<float> rewards)
     {
         var ws = (Workspace)workspace;
         int e = PromptDimension, k = ObjectiveCount;
@@ -134,7 +134,7 @@ public sealed class GatingRewardHead : RewardHead
     }
 
     /// <inheritdoc />
-    public override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
+    internal override void Backward(ReadOnlySpan<float> inputs, int rows, HeadWorkspace workspace, ReadOnlySpan<float> rewardGradients, Span<float> gradient)
     {
         // R = β Σ w_j r_j with w = softmax(z / T): ∂R/∂z_j = (β / T) w_j (r_j − Σ_i w_i r_i), ∂R/∂s = R for β = e^s.
         var ws = (Workspace)workspace;

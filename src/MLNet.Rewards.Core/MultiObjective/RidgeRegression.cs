@@ -10,7 +10,7 @@ namespace MLNet.Rewards.MultiObjective;
 /// the primal (XᵀX + λI) w = Xᵀy when there are at least as many rows as features, otherwise the equivalent dual
 /// w = Xᵀ(XXᵀ + λI)⁻¹y, whose system is only rows x rows.
 /// </summary>
-public static class RidgeRegression
+internal static class RidgeRegression
 {
     /// <summary>The ridge weights for penalty <paramref name="penalty"/> on the rows of <paramref name="features"/> whose target is not NaN.</summary>
     /// <exception cref="ArgumentException">Sizes disagree, the penalty is not positive, or no row has a target.</exception>
@@ -249,4 +249,4 @@ public sealed record RidgeOptions
 /// <param name="ValidationTargetStd">Standard deviation of the validation targets: the error of always predicting their mean, for comparison.</param>
 /// <param name="Rows">Labelled rows of the final fit.</param>
 /// <param name="ValidationRows">Labelled rows used to pick the penalty.</param>
-public sealed record RidgeFit(float[] Weights, double Penalty, double ValidationRmse, double ValidationTargetStd, int Rows, int ValidationRows);
+internal sealed record RidgeFit(float[] Weights, double Penalty, double ValidationRmse, double ValidationTargetStd, int Rows, int ValidationRows);

@@ -16,7 +16,7 @@ public enum LengthMeasure
 }
 
 /// <summary>Length measurement.</summary>
-public static class LengthMeasures
+internal static class LengthMeasures
 {
     /// <summary>The length of <paramref name="response"/> in <paramref name="measure"/>.</summary>
     public static float Of(this LengthMeasure measure, string response) => measure switch
@@ -32,7 +32,7 @@ public static class LengthMeasures
 /// correlation between r − λ·v and v is at most a bound in absolute value on a reference set. Spearman(r − λv, v) falls
 /// from its value at λ = 0 towards −1 as λ grows (towards +1 as λ falls), so λ is found by bracketing and bisection.
 /// </summary>
-public static class VerbosityDecorrelation
+internal static class VerbosityDecorrelation
 {
     private const int MaxBracketDoublings = 60;
     private const int MaxBisections = 80;
@@ -128,4 +128,4 @@ public static class VerbosityDecorrelation
 /// <param name="Lambda">The coefficient λ subtracted per unit of verbosity.</param>
 /// <param name="SpearmanBefore">Spearman(r, v) on the reference set.</param>
 /// <param name="SpearmanAfter">Spearman(r − λv, v) on the reference set.</param>
-public sealed record DecorrelationResult(double Lambda, double SpearmanBefore, double SpearmanAfter);
+internal sealed record DecorrelationResult(double Lambda, double SpearmanBefore, double SpearmanAfter);

@@ -59,7 +59,7 @@ public enum OnnxElementType
 #pragma warning restore CA1720
 
 /// <summary>Maps .NET element types to <see cref="OnnxElementType"/>.</summary>
-public static class OnnxElementTypes
+internal static class OnnxElementTypes
 {
     /// <summary>The ONNX element type of <typeparamref name="T"/>; throws for types ONNX tensors cannot hold.</summary>
     public static OnnxElementType Of<T>()

@@ -10,7 +10,7 @@ namespace MLNet.Rewards.Persistence;
 /// a save that was killed can be told apart and removed: a save first removes, in its folder, the temporary files of
 /// this machine whose process is gone (or is a newer process that reuses the id).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>How every temporary file of a save ends.</summary>
     public const string TemporarySuffix = ".mlnet-rewards-tmp";

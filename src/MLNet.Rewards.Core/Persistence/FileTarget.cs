@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace MLNet.Rewards.Persistence;
 
 /// <summary>What is at a path, after following symbolic links.</summary>
-public enum FileTargetKind
+internal enum FileTargetKind
 {
     /// <summary>Nothing: the path does not exist (or is a dangling link).</summary>
     Missing,
@@ -23,7 +23,7 @@ public enum FileTargetKind
 /// from directories but not a regular file from a device or a pipe, so Linux asks statx; elsewhere devices are told by
 /// their attributes where the platform sets them) and the path with every symbolic link resolved.
 /// </summary>
-public static partial class FileTarget
+internal static partial class FileTarget
 {
     private const int MaxLinkDepth = 40;
 

@@ -42,7 +42,7 @@ public static class ModelArchive
     private const long MaxCompressionRatio = 100;
 
     /// <summary>Options for every manifest: camelCase, indented, enums as strings.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    internal static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>
     /// Writes a model zip atomically (<see cref="AtomicFile"/>: a directory, device or pipe at <paramref name="path"/> is
@@ -50,7 +50,7 @@ public static class ModelArchive
     /// component's own description (dimensions, featurizer, hyperparameters, training metadata, metrics); the archive
     /// adds <c>formatVersion</c>, <c>component</c> and <c>weights</c> (file name, size and SHA-256).
     /// </summary>
-    public static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors) =>
+    internal static void Save(string path, string component, JsonObject body, IReadOnlyList<NamedTensor> tensors) =>
         AtomicFile.Write(path, ToBytes(component, body, tensors));
 
     /// <summary>
@@ -58,7 +58,7 @@ public static class ModelArchive
     /// (the ML.NET layer carries them inside an ML.NET model zip).
     /// </summary>
     /// <exception cref="InvalidOperationException">A tensor holds NaN or infinity: such a model cannot score.</exception>
-    public static byte[] ToBytes(string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
+    internal static byte[] ToBytes(string component, JsonObject body, IReadOnlyList<NamedTensor> tensors)
     {
         foreach (var tensor in tensors)
         {
@@ -101,7 +101,7 @@ public static class ModelArchive
     /// <paramref name="component"/> (or any, when null), and weights whose size and SHA-256 match the manifest.
     /// </summary>
     /// <exception cref="ModelFormatException">Any check fails; the message says which.</exception>
-    public static ModelContents Load(string path, string? component = null)
+    internal static ModelContents Load(string path, string? component = null)
     {
         if (!File.Exists(path))
         {
@@ -153,7 +153,7 @@ public static class ModelArchive
     /// <paramref name="sourceName"/> names it in error messages.
     /// </summary>
     /// <exception cref="ModelFormatException">Any check fails; the message says which.</exception>
-    public static ModelContents FromBytes(byte[] zipBytes, string sourceName, string? component = null)
+    internal static ModelContents FromBytes(byte[] zipBytes, string sourceName, string? component = null)
     {
         string path = sourceName;
         byte[] manifestBytes, weights;
@@ -205,7 +205,7 @@ public static class ModelArchive
     /// which model type to load. The manifest gets the same checks as in <see cref="Load"/>.
     /// </summary>
     /// <exception cref="ModelFormatException">The file is missing, not a model zip, or its manifest is malformed or too new.</exception>
-    public static string ReadComponent(string path)
+    internal static string ReadComponent(string path)
     {
         if (!File.Exists(path))
         {
@@ -340,7 +340,7 @@ public static class ModelArchive
 /// <param name="Component">The component type named in the manifest.</param>
 /// <param name="Manifest">The whole manifest.</param>
 /// <param name="Tensors">The weights by name.</param>
-public sealed record ModelContents(string Path, string Component, JsonObject Manifest, IReadOnlyDictionary<string, NamedTensor> Tensors)
+internal sealed record ModelContents(string Path, string Component, JsonObject Manifest, IReadOnlyDictionary<string, NamedTensor> Tensors)
 {
     /// <summary>Deserialises manifest property <paramref name="name"/>, with a clear error when it is missing or malformed.</summary>
     public T Get<T>(string name)

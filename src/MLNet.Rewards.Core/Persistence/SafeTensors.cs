@@ -11,7 +11,7 @@ namespace MLNet.Rewards.Persistence;
 /// dtype, shape and byte range, then the raw little-endian data), so that Python's <c>safetensors</c> can open our weights.
 /// Only float32 (<c>F32</c>) tensors are produced and accepted.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     private const int Alignment = 8;
 
@@ -138,4 +138,4 @@ public static class SafeTensors
 /// <param name="Name">Name in the safetensors file.</param>
 /// <param name="Shape">Dimensions, outermost first.</param>
 /// <param name="Data">Values, row-major.</param>
-public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
+internal sealed record NamedTensor(string Name, int[] Shape, float[] Data);

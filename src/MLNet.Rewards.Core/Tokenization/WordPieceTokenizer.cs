@@ -15,7 +15,7 @@ namespace MLNet.Rewards.Tokenization;
 /// because the library's own give 220 of the 257 all-MiniLM-L6-v2 fixture texts here (each says why); with ours it
 /// gives all 257.
 /// </remarks>
-public sealed class WordPieceTokenizer
+internal sealed class WordPieceTokenizer
 {
     private readonly Dictionary<string, int> _vocabulary;
     private readonly BertTokenizer _bert;

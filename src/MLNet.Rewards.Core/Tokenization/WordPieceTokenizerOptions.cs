@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Tokenization;
 /// Settings of a <see cref="WordPieceTokenizer"/> (BERT's tokenizer). <see cref="FromModelDirectory"/> reads them from a
 /// Hugging Face / sentence-transformers model folder; the defaults are bert-base-uncased's.
 /// </summary>
-public sealed record WordPieceTokenizerOptions
+internal sealed record WordPieceTokenizerOptions
 {
     /// <summary>Lower-case the text (<c>do_lower_case</c>).</summary>
     public bool LowerCase { get; init; } = true;

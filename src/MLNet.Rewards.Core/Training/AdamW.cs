@@ -6,7 +6,7 @@ namespace MLNet.Rewards.Training;
 /// <summary>
 /// AdamW (Loshchilov and Hutter): Adam with decoupled weight decay, the same update as PyTorch's torch.optim.AdamW.
 /// </summary>
-public sealed class AdamW
+internal sealed class AdamW
 {
     /// <summary>Elements one thread updates at a time in <see cref="Step(float[], float[], int)"/>: 64 K floats.</summary>
     private const int Chunk = 1 << 16;
@@ -124,7 +124,7 @@ public sealed class AdamW
 }
 
 /// <summary>AdamW hyperparameters (PyTorch's defaults except the weight decay, which the trainer options set).</summary>
-public sealed record AdamWOptions
+internal sealed record AdamWOptions
 {
     /// <summary>Step size.</summary>
     public float LearningRate { get; init; } = 1e-3f;

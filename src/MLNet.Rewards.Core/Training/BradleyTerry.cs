@@ -4,7 +4,7 @@ namespace MLNet.Rewards.Training;
 /// The Bradley–Terry preference model: P(chosen ≻ rejected) = σ(r_c − r_r). Its loss is the binary cross-entropy of that
 /// probability against a target of 1 (or 1 − ε with label smoothing ε).
 /// </summary>
-public static class BradleyTerry
+internal static class BradleyTerry
 {
     /// <summary>P(chosen ≻ rejected) for a reward margin.</summary>
     public static double Probability(double margin) => 1.0 / (1.0 + Math.Exp(-margin));

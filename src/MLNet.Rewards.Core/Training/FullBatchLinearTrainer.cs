@@ -5,7 +5,7 @@ using MLNet.Rewards.Heads;
 namespace MLNet.Rewards.Training;
 
 /// <summary>
-/// Settings of full-batch L-BFGS training for the linear head (<see cref="PairwiseTrainerOptions.FullBatch"/>). It minimises
+/// Settings of full-batch L-BFGS training for the linear head (<see cref="PairwiseOptimizer.FullBatchLbfgs"/>, settings in <see cref="PairwiseTrainerOptions.Lbfgs"/>). It minimises
 /// the same Bradley–Terry loss as mini-batch training, averaged over all pairs, plus an L2 penalty:
 /// f(w) = (1/n) Σ_i loss(w · (c_i − r_i)) + (λ/2)·‖w‖².
 /// </summary>

@@ -55,7 +55,7 @@ public sealed class PairwiseTrainer
         (train, validation) = HoldOutValidation(train, validation);
         train.ValidateColumns();
 
-        if (_options.FullBatch is not null)
+        if (_options.Optimizer == PairwiseOptimizer.FullBatchLbfgs)
         {
             if (train.Weights is not null || train.Margins is not null)
             {
@@ -67,7 +67,7 @@ public sealed class PairwiseTrainer
                 throw new ArgumentException($"full-batch L-BFGS trains only a linear head, not {head.GetType().Name}", nameof(head));
             }
 
-            var (fullBatchHistory, lastEpoch) = new FullBatchLinearTrainer(_options.FullBatch, _options.LabelSmoothing, _options.EffectiveParallelism)
+            var (fullBatchHistory, lastEpoch) = new FullBatchLinearTrainer(_options.Lbfgs, _options.LabelSmoothing, _options.EffectiveParallelism)
                 .Fit(linear, train, validation, progress, cancellationToken);
             return new TrainingResult(head, fullBatchHistory, lastEpoch, false, train.Count, validation?.Count ?? 0);
         }

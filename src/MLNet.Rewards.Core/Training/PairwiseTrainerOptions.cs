@@ -45,24 +45,30 @@ public sealed record PairwiseTrainerOptions
     public int MaxDegreeOfParallelism { get; init; }
 
     /// <summary>
-    /// When set, a linear head is trained by full-batch L-BFGS on the same Bradley–Terry loss (plus an L2 penalty) instead
-    /// of mini-batch AdamW: <see cref="MaxEpochs"/>, <see cref="BatchSize"/>, <see cref="LearningRate"/>,
-    /// <see cref="WeightDecay"/> and <see cref="Patience"/> are then not used. Only for <see cref="LinearHeadSpec"/>.
+    /// How the weights are fitted: mini-batch AdamW (default; uses <see cref="MaxEpochs"/>, <see cref="BatchSize"/>,
+    /// <see cref="LearningRate"/>, <see cref="WeightDecay"/> and <see cref="Patience"/>) or, for the linear head only,
+    /// full-batch L-BFGS on the same Bradley–Terry loss plus an L2 penalty (uses <see cref="Lbfgs"/>; setting one of the
+    /// five mini-batch options then is an error instead of being ignored).
     /// </summary>
-    public LbfgsOptions? FullBatch { get; init; }
+    public PairwiseOptimizer Optimizer { get; init; } = PairwiseOptimizer.MiniBatchAdamW;
+
+    /// <summary>Settings of <see cref="PairwiseOptimizer.FullBatchLbfgs"/>; not used by mini-batch AdamW.</summary>
+    public LbfgsOptions Lbfgs { get; init; } = new();
 
     /// <summary>Checks the options, naming the one that is out of range.</summary>
     public void Validate()
     {
-        if (FullBatch is not null)
+        OptionValidation.Require(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "must be MiniBatchAdamW or FullBatchLbfgs");
+        if (Optimizer == PairwiseOptimizer.FullBatchLbfgs)
         {
             if (Head is not LinearHeadSpec)
             {
-                throw new ArgumentException($"{nameof(FullBatch)} (L-BFGS) trains only the linear head, not {Head.GetType().Name}", nameof(FullBatch));
+                throw new ArgumentException($"{nameof(PairwiseOptimizer.FullBatchLbfgs)} trains only the linear head, not {Head.GetType().Name}", nameof(Optimizer));
             }
 
             OptionValidation.Require(CenterRewardsCoefficient == 0, nameof(CenterRewardsCoefficient), CenterRewardsCoefficient, "is not supported by full-batch L-BFGS training");
-            FullBatch.Validate();
+            RequireMiniBatchDefaults();
+            Lbfgs.Validate();
         }
 
         OptionValidation.Require(MaxEpochs >= 1, nameof(MaxEpochs), MaxEpochs, "must be at least 1");
@@ -76,5 +82,27 @@ public sealed record PairwiseTrainerOptions
         OptionValidation.Require(MaxDegreeOfParallelism >= 0, nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (all cores) or positive");
     }
 
+    /// <summary>Full-batch L-BFGS does not use the mini-batch options: a value other than the default is an error, not a silent no-op.</summary>
+    private void RequireMiniBatchDefaults()
+    {
+        var defaults = new PairwiseTrainerOptions();
+        const string Rule = "is a mini-batch AdamW option, not used by Optimizer = FullBatchLbfgs (set Lbfgs instead, or leave it at its default)";
+        OptionValidation.Require(MaxEpochs == defaults.MaxEpochs, nameof(MaxEpochs), MaxEpochs, Rule);
+        OptionValidation.Require(BatchSize == defaults.BatchSize, nameof(BatchSize), BatchSize, Rule);
+        OptionValidation.Require(LearningRate == defaults.LearningRate, nameof(LearningRate), LearningRate, Rule);
+        OptionValidation.Require(WeightDecay == defaults.WeightDecay, nameof(WeightDecay), WeightDecay, Rule);
+        OptionValidation.Require(Patience == defaults.Patience, nameof(Patience), Patience, Rule);
+    }
+
     internal int EffectiveParallelism => MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
+}
+
+/// <summary>How <see cref="PairwiseTrainer"/> fits a head's weights.</summary>
+public enum PairwiseOptimizer
+{
+    /// <summary>Mini-batch AdamW with early stopping on the validation split; every head.</summary>
+    MiniBatchAdamW,
+
+    /// <summary>Full-batch L-BFGS (<see cref="PairwiseTrainerOptions.Lbfgs"/>); the linear head only, without per-pair weights or margins.</summary>
+    FullBatchLbfgs,
 }

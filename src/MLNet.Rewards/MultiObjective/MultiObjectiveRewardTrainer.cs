@@ -12,7 +12,7 @@ namespace MLNet.Rewards.Pipelines.MultiObjective;
 /// decorrelated from verbosity, and combined by a prompt-conditioned gate trained on the comparisons of
 /// <see cref="MultiObjectiveRewardTrainerOptions.LabelColumnName"/>. The training is Core's
 /// <see cref="MultiObjectiveTrainer"/>; the fitted <see cref="MultiObjectiveRewardTransformer"/> scores with Core's
-/// <see cref="MultiObjectiveRewardModel"/>. Created by <see cref="RewardsCatalog.MultiObjectiveReward"/>.
+/// <see cref="MultiObjectiveRewardModel"/>. Created by <see cref="RewardsCatalog.MultiObjectiveReward(MultiObjectiveRewardTrainerOptions)"/>.
 /// </summary>
 /// <remarks>
 /// It reads the prompt and response text, not embedding columns: the model embeds them with its own featurizer (saved

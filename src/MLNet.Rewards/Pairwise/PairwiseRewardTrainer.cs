@@ -31,7 +31,7 @@ public sealed class PairwiseRewardTrainer : RewardTrainer<PairwiseRewardTransfor
             SchemaChecks.RequireFloatVector(input.Schema, Options.PromptFeatureColumnName, "the prompt embedding", size, $"the feature column '{Options.FeatureColumnName}' has");
         }
 
-        var rows = TrainingRows.Read(input, new TrainingColumns(Options.FeatureColumnName, Options.PromptFeatureColumnName, Options.LabelColumnName, Options.PairIdColumnName, Options.GroupColumnName));
+        var rows = TrainingRows.Read(input, new TrainingColumns(Options.FeatureColumnName, Options.PromptFeatureColumnName, Options.LabelColumnName, Options.PairIdColumnName, Options.ValidationGroupColumnName));
         var layout = Options.PromptFeatureColumnName is null ? FeatureLayout.Response : FeatureLayout.ResponseAndPromptProduct;
         var dataset = rows.ToPairs(layout);
         var result = new PairwiseTrainer(Options.Trainer).Fit(dataset);
@@ -49,9 +49,9 @@ public sealed class PairwiseRewardTrainer : RewardTrainer<PairwiseRewardTransfor
 
         columns.Boolean(Options.LabelColumnName, "true for the preferred response");
         columns.Text(Options.PairIdColumnName, "the pair id");
-        if (Options.GroupColumnName is not null)
+        if (Options.ValidationGroupColumnName is not null)
         {
-            columns.Text(Options.GroupColumnName, "the validation-split group");
+            columns.Text(Options.ValidationGroupColumnName, "the validation-split group");
         }
     }
 }

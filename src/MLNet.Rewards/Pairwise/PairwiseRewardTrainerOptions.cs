@@ -30,9 +30,10 @@ public sealed record PairwiseRewardTrainerOptions : IComponentOptions
 
     /// <summary>
     /// Optional text column (for example the prompt): pairs with equal values stay on the same side of the early-stopping
-    /// validation split, so that the split does not leak prompts. When null, pairs are grouped by their pair id.
+    /// validation split, so that the split does not leak prompts. When null, pairs are grouped by their pair id. (Not a
+    /// ranking row group as in ML.NET's <c>rowGroupColumnName</c>: it only decides the split.)
     /// </summary>
-    public string? GroupColumnName { get; init; }
+    public string? ValidationGroupColumnName { get; init; }
 
     /// <summary>The reward column written (Single).</summary>
     public string ScoreColumnName { get; init; } = "Score";
@@ -45,7 +46,7 @@ public sealed record PairwiseRewardTrainerOptions : IComponentOptions
     public void Validate()
     {
         ColumnOptions.Required([(FeatureColumnName, nameof(FeatureColumnName)), (LabelColumnName, nameof(LabelColumnName)), (PairIdColumnName, nameof(PairIdColumnName)), (ScoreColumnName, nameof(ScoreColumnName))]);
-        ColumnOptions.Optional([(PromptFeatureColumnName, nameof(PromptFeatureColumnName)), (GroupColumnName, nameof(GroupColumnName))]);
+        ColumnOptions.Optional([(PromptFeatureColumnName, nameof(PromptFeatureColumnName)), (ValidationGroupColumnName, nameof(ValidationGroupColumnName))]);
         Trainer.Validate();
     }
 }

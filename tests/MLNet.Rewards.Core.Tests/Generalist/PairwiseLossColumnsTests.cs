@@ -104,9 +104,9 @@ public sealed class PairwiseLossColumnsTests
         Assert.ThrowsExactly<ArgumentException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 1 }).Fit(negative));
         var nan = new PairwiseDataset(data.Chosen, data.Rejected, data.Groups) { Margins = [0f, float.NaN, 0f] };
         Assert.ThrowsExactly<ArgumentException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), MaxEpochs = 1 }).Fit(nan));
-        Assert.ThrowsExactly<ArgumentException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), FullBatch = new LbfgsOptions() }).Fit(full));
+        Assert.ThrowsExactly<ArgumentException>(() => new PairwiseTrainer(new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs }).Fit(full));
         Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { CenterRewardsCoefficient = -1 }.Validate());
-        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), FullBatch = new LbfgsOptions(), CenterRewardsCoefficient = 0.1f }.Validate());
+        Assert.ThrowsExactly<InvalidOptionException>(() => new PairwiseTrainerOptions { Head = new LinearHeadSpec(), Optimizer = PairwiseOptimizer.FullBatchLbfgs, CenterRewardsCoefficient = 0.1f }.Validate());
     }
 
     [TestMethod]

@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Rewards.Data;
+using MLNet.Rewards.Evaluation;
+using MLNet.Rewards.Experiments.Reporting;
+using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Heads;
+using MLNet.Rewards.Pipelines;
+using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards.Pipelines.Ranking;
+using MLNet.Rewards.Training;
+
+namespace MLNet.Rewards.Experiments.Commands;
+
+/// <summary>
+/// <c>ranking-head</c>: ML.NET's gradient-boosted ranking trainers (FastTree, LightGBM; grouped by pair or by prompt) as
+/// reward heads beside the linear and MLP Bradley–Terry heads, all through <c>mlContext.Rewards()</c> on one feature
+/// column: trained on alpaca-eval-train, evaluated on the demo's four sets.
+/// </summary>
+internal static class RankingHeadCommand
+{
+    private const string Name = "ranking-head";
+    private static readonly string[] EvaluationSets = ["alpaca-eval-test", "hh-harmless-test", "llmbar", "llmbar-processed"];
+
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz).", Required = true };
+        var output = ReportWriter.OutputOption(Name);
+        var seed = new Option<int>("--seed") { Description = "Seed of the Bradley–Terry heads and of the boosters.", DefaultValueFactory = _ => 0 };
+        var maxTrain = new Option<int>("--max-train") { Description = "Use the first N pairs of alpaca-eval-train (0 = all), as the demo's --max-train.", DefaultValueFactory = _ => 0 };
+        var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head (the demo's default).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
+        var trees = new Option<int>("--trees") { Description = "Trees of the ranking heads.", DefaultValueFactory = _ => 100 };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree of the ranking heads.", DefaultValueFactory = _ => 20 };
+        var command = new Command(Name, "ML.NET ranking heads (FastTree and LightGBM LambdaRank, grouped by pair or prompt) beside the linear and MLP heads on the same features and splits.")
+        {
+            data, output, seed, maxTrain, hidden, trees, leaves,
+        };
+        var featurizer = new FeaturizerOptions();
+        featurizer.Buckets.DefaultValueFactory = _ => 512;
+        foreach (var option in featurizer.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancel) =>
+        {
+            var settings = new Settings(parse.GetValue(seed), parse.GetValue(maxTrain), parse.GetValue(hidden)!, parse.GetValue(trees), parse.GetValue(leaves));
+            if (settings.MaxTrain < 0 || settings.Hidden.Any(h => h < 1) || settings.Trees < 1 || settings.Leaves < 2)
+            {
+                throw new UsageException("--max-train must not be negative, --hidden sizes positive, --trees at least 1 and --leaves at least 2");
+            }
+
+            using var scope = featurizer.CreateEmbedder(parse);
+            Run(parse.GetValue(data)!, new ReportWriter(parse.GetValue(output)!), new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), settings, cancel);
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private sealed record Settings(int Seed, int MaxTrain, int[] Hidden, int Trees, int Leaves)
+    {
+        /// <summary>Every head, as an estimator over the columns of <see cref="ResponseRow"/>.</summary>
+        public IReadOnlyList<(string Name, Func<MLContext, IEstimator<ITransformer>> Create)> Heads =>
+        [
+            ("linear", ml => ml.Rewards().PairwiseReward(Pairwise(new LinearHeadSpec()))),
+            ($"MLP {string.Join("-", Hidden)}", ml => ml.Rewards().PairwiseReward(Pairwise(new MlpHeadSpec { HiddenSizes = Hidden }))),
+            .. from booster in new[] { RankingBooster.FastTree, RankingBooster.LightGbm }
+               from grouping in new[] { RankingGroup.Pair, RankingGroup.Prompt }
+               select ($"{booster} by {grouping.ToString().ToLowerInvariant()}", (Func<MLContext, IEstimator<ITransformer>>)(ml => ml.Rewards().RankingReward(Ranking(booster, grouping)))),
+        ];
+
+        /// <summary>The demo's Bradley–Terry settings (12 epochs at most, patience 2, prompt-grouped early-stopping split).</summary>
+        private PairwiseRewardTrainerOptions Pairwise(HeadSpec head) => new()
+        {
+            ValidationGroupColumnName = nameof(ResponseRow.Prompt),
+            Trainer = new PairwiseTrainerOptions { Head = head, Seed = Seed, MaxEpochs = 12, Patience = 2 },
+        };
+
+        private RankingRewardTrainerOptions Ranking(RankingBooster booster, RankingGroup group) => new()
+        {
+            Booster = booster,
+            Group = group,
+            NumberOfTrees = Trees,
+            NumberOfLeaves = Leaves,
+            Seed = Seed,
+        };
+    }
+
+    /// <summary>One response of a pair with its features: the rows every head trains on and scores.</summary>
+    private sealed class ResponseRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public bool Label { get; set; }
+
+        public string PairId { get; set; } = string.Empty;
+
+        public string Prompt { get; set; } = string.Empty;
+    }
+
+    private static void Run(DirectoryInfo directory, ReportWriter report, PairFeaturizer featurizer, Settings settings, CancellationToken cancel)
+    {
+        var total = Stopwatch.StartNew();
+        string PathOf(string name) => Path.Combine(directory.FullName, name + ".jsonl.gz");
+        var train = PreferencePairReader.ReadAll(PathOf("alpaca-eval-train"));
+        if (settings.MaxTrain > 0 && train.Count > settings.MaxTrain)
+        {
+            train = [.. train.Take(settings.MaxTrain)];
+        }
+
+        var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(PathOf(name)))).ToList();
+        Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
+        var ml = new MLContext(seed: settings.Seed);
+        var schema = SchemaDefinition.Create(typeof(ResponseRow));
+        schema[nameof(ResponseRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featurizer.Dimension);
+        IDataView View(IReadOnlyList<PreferencePair> pairs, string name)
+        {
+            var features = ProgressDisplay.Run($"embedding {name}", p => featurizer.Featurize(pairs, p, cancel));
+            var rows = new List<ResponseRow>(2 * pairs.Count);
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                rows.Add(new ResponseRow { Features = features.Chosen.Row(i).ToArray(), Label = true, PairId = pairs[i].Id, Prompt = pairs[i].Prompt });
+                rows.Add(new ResponseRow { Features = features.Rejected.Row(i).ToArray(), Label = false, PairId = pairs[i].Id, Prompt = pairs[i].Prompt });
+            }
+
+            return ml.Data.LoadFromEnumerable(rows, schema);
+        }
+
+        var trainView = View(train, "alpaca-eval-train");
+        var setViews = sets.Select(s => View(s.Pairs, s.Name)).ToList();
+        int prompts = train.Select(p => p.Prompt).Distinct(StringComparer.Ordinal).Count();
+
+        var evaluator = new PairwiseEvaluator();
+        var accuracy = new Dictionary<(string Set, string Model), AccuracySummary>();
+        foreach (var (name, pairs) in sets)
+        {
+            accuracy[(name, "longer wins")] = evaluator.Accuracy([.. pairs.Select(p => (float)p.Chosen.Length)], [.. pairs.Select(p => (float)p.Rejected.Length)]);
+        }
+
+        var times = new Dictionary<string, TimeSpan>();
+        foreach (var (name, create) in settings.Heads)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            var model = create(ml).Fit(trainView);
+            times[name] = clock.Elapsed;
+            for (int s = 0; s < sets.Count; s++)
+            {
+                float[] scores = [.. model.Transform(setViews[s]).GetColumn<float>("Score")];
+                float[] chosen = [.. scores.Where((_, i) => i % 2 == 0)];
+                float[] rejected = [.. scores.Where((_, i) => i % 2 == 1)];
+                accuracy[(sets[s].Name, name)] = evaluator.Accuracy(chosen, rejected);
+            }
+
+            Console.Error.WriteLine($"{name}: trained in {times[name].TotalSeconds:F1} s ({total.Elapsed.TotalSeconds:F0} s so far)");
+        }
+
+        string[] models = ["longer wins", .. settings.Heads.Select(h => h.Name)];
+        var table = ResultTables.Create(["evaluation set", ">pairs", .. models]);
+        foreach (var (name, pairs) in sets)
+        {
+            table.AddPlainRow([name, pairs.Count.ToString("N0", CultureInfo.InvariantCulture), .. models.Select(m => ResultTables.Accuracy(accuracy[(name, m)]))]);
+        }
+
+        table.AddPlainRow(["training time", string.Empty, "-", .. settings.Heads.Select(h => $"{times[h.Name].TotalSeconds:F1} s")]);
+        string caption = $"Pairwise accuracy [bootstrap 95% CI] of each head, all trained through mlContext.Rewards() on alpaca-eval-train "
+            + $"({train.Count:N0} pairs, {prompts:N0} prompts) with one feature column: {featurizer.Embedder}, layout {featurizer.Layout} "
+            + $"({featurizer.Dimension} features); seed {settings.Seed}; ranking heads {settings.Trees} trees of at most {settings.Leaves} leaves; "
+            + $"{Environment.ProcessorCount} cores.";
+        report.Table(Name, caption, table);
+        Console.WriteLine($"total {total.Elapsed.TotalSeconds:F0} s");
+    }
+}
