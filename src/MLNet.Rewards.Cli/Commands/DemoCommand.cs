@@ -27,7 +27,7 @@ internal static class DemoCommand
         {
             Description = "Folder with the shared preference files (alpaca-eval-train.jsonl.gz, alpaca-eval-test.jsonl.gz, hh-harmless-test.jsonl.gz, llmbar.jsonl.gz, llmbar-processed.jsonl.gz). Without it, runs the synthetic benchmark.",
         };
-        var seed = SharedOptions.Seed("Seed of data generation, initialisation and shuffling.");
+        var seed = SharedOptions.Seed<long>("Seed of data generation, initialisation and shuffling.");
         var maxTrain = new Option<int>("--max-train") { Description = "Use at most this many training pairs (0 = all): for a quick run.", DefaultValueFactory = _ => 0 };
         var featurizer = new FeaturizerOptions();
         featurizer.Buckets.DefaultValueFactory = _ => 512;

@@ -29,7 +29,7 @@ internal static class GenArmTrainCommand
         var topK = new Option<int>("--top-k") { Description = "Base-model candidates per position that the head re-weights.", DefaultValueFactory = _ => FeatureDefaults.TopK };
         var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Most prompt tokens (earliest turns dropped first).", DefaultValueFactory = _ => FeatureDefaults.MaxPromptTokens };
         var maxResponse = new Option<int>("--max-response-tokens") { Description = "Most response tokens used.", DefaultValueFactory = _ => FeatureDefaults.MaxResponseTokens };
-        var seed = SharedOptions.Seed("Seed of initialisation, split and order.");
+        var seed = SharedOptions.Seed<long>("Seed of initialisation, split and order.");
         var threads = SharedOptions.OnnxThreads();
         var store = OutputTargets.Written(new Option<FileInfo?>("--features") { Description = "Feature file: base-model features found there are reused (same settings and model), and all computed ones are written back." });
         var command = new Command("genarm-train", "Train GenARM autoregressive reward heads (one per principle) on the local chat model's hidden states, for guided generation with 'generate --arm'.")

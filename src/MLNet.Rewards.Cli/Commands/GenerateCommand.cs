@@ -21,7 +21,7 @@ internal static class GenerateCommand
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature (0 = greedy).", DefaultValueFactory = _ => 0.7f };
         var topK = new Option<int>("--top-k") { Description = "Sample among the K most likely tokens (0 = all).", DefaultValueFactory = _ => 50 };
         var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 0.95f };
-        var seed = SharedOptions.Seed("Sampling seed.");
+        var seed = SharedOptions.Seed<long>("Sampling seed.");
         var threads = SharedOptions.OnnxThreads();
         var arms = new Option<FileInfo[]>("--arm") { Description = "GenARM reward heads (from 'genarm-train') that steer each token.", AllowMultipleArgumentsPerToken = true };
         var alphas = new Option<float[]>("--alpha") { Description = "Weight of each --arm, in order (default 1 each).", AllowMultipleArgumentsPerToken = true };

@@ -18,8 +18,12 @@ internal static class SharedOptions
         DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "models", "SmolLM2-135M-Instruct-q4")),
     };
 
-    /// <summary>The <c>--seed</c> option of every command that draws random numbers; what it seeds is the command's <paramref name="description"/>.</summary>
-    public static Option<long> Seed(string description, long defaultValue = 0) => new("--seed")
+    /// <summary>
+    /// The <c>--seed</c> option of every command that draws random numbers: what it seeds is the command's
+    /// <paramref name="description"/>; <typeparamref name="T"/> is the seed type the command passes on (<c>long</c>
+    /// for this library, <c>int</c> for ML.NET's).
+    /// </summary>
+    public static Option<T> Seed<T>(string description, T defaultValue = default!) => new("--seed")
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
@@ -332,7 +336,7 @@ internal sealed class TrainerOptions
 
     public Option<int> Patience { get; } = new("--patience") { Description = "Epochs without validation improvement before stopping.", DefaultValueFactory = _ => Defaults.Patience };
 
-    public Option<long> Seed { get; } = SharedOptions.Seed("Random seed: same seed and data give the same model.", Defaults.Seed);
+    public Option<long> Seed { get; } = SharedOptions.Seed<long>("Random seed: same seed and data give the same model.", Defaults.Seed);
 
     public Option<int> Threads { get; } = SharedOptions.Threads("Threads per batch (0 = all cores).");
 

@@ -31,7 +31,7 @@ internal static class EnsembleBenchCommand
         var hidden = SharedOptions.Hidden("Hidden sizes of the MLP heads.", 64, 64);
         var prompts = new Option<int>("--prompts") { Description = "Best-of-N prompts, each with 500 sampled candidate embeddings.", DefaultValueFactory = _ => 200 };
         var lcb = new Option<double>("--lcb-k") { Description = "k of the mean − k·std aggregation.", DefaultValueFactory = _ => 1.0 };
-        var seed = SharedOptions.Seed("First seed of data, training and candidates.");
+        var seed = SharedOptions.Seed<long>("First seed of data, training and candidates.");
         var seeds = new Option<int>("--seeds") { Description = "Independent repetitions (seeds --seed, --seed+1, ...).", DefaultValueFactory = _ => 3 };
         var command = new Command(Name, "Ensembles evidence on the synthetic benchmark: accuracy and best-of-N golden reward (N = 2..500) of a single model against mean, min, mean − k·std and one-member aggregation, at label noise 0..40%.")
         {

@@ -37,7 +37,7 @@ internal static class GenerationBenchCommand
         var count = new Option<int[]>("--prompt-count") { Description = "Distinct prompts per --prompts file: one value for all files, or one per file.", DefaultValueFactory = _ => [6], AllowMultipleArgumentsPerToken = true };
         var frontierCount = new Option<int>("--frontier-prompts") { Description = "Prompts (from the first file) for the alpha sweep.", DefaultValueFactory = _ => 6 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer.", DefaultValueFactory = _ => 40 };
-        var seed = SharedOptions.Seed("Sampling seed.", 1);
+        var seed = SharedOptions.Seed<long>("Sampling seed.", 1);
         var threads = SharedOptions.OnnxThreads();
         var output = SharedOptions.Output($"Folder for generation-results.md and genarm-frontier.svg/.png; default docs/results/{Name}.", () => ReportWriter.DefaultFolder(Name));
         var command = new Command(Name, "Measure generation speed, GenARM overhead, best-of-N vs GenARM on held-out prompts, and the helpful/harmless frontier; writes a Markdown report and an SVG and PNG plot.")

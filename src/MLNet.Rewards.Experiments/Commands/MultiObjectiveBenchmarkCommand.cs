@@ -37,7 +37,7 @@ internal static class MultiObjectiveBenchmarkCommand
         var folds = new Option<int>("--folds") { Description = "Prompt-grouped cross-validation folds over hh-harmless-test.", DefaultValueFactory = _ => 5 };
         var gateHidden = new Option<int[]>("--gate-hidden") { Description = "Hidden sizes of the gate (ArmoRM's reference is 1024 1024 1024).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [256, 256, 256] };
         var gateEpochs = new Option<int>("--gate-epochs") { Description = "Most epochs of gate training.", DefaultValueFactory = _ => 10 };
-        var seed = SharedOptions.Seed("Seed of sampling, splits and training.");
+        var seed = SharedOptions.Seed<long>("Seed of sampling, splits and training.");
         var command = new Command("multi-objective-benchmark", "Compare a single Bradley–Terry reward, the gated multi-objective combiner (with and without verbosity decorrelation) and every scalarizer on the shared data.")
         {
             data, alpaca, folds, gateHidden, gateEpochs, seed,

@@ -29,9 +29,9 @@ internal static class RankingHeadCommand
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz).", Required = true };
         var output = ReportWriter.OutputOption(Name);
-        var seed = new Option<int>("--seed") { Description = "Seed of the Bradley–Terry heads and of the boosters.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed<int>("Seed of the Bradley–Terry heads and of the boosters.");
         var maxTrain = new Option<int>("--max-train") { Description = "Use the first N pairs of alpaca-eval-train (0 = all), as the demo's --max-train.", DefaultValueFactory = _ => 0 };
-        var hidden = new Option<int[]>("--hidden") { Description = "Hidden sizes of the MLP head (the demo's default).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1024, 512] };
+        var hidden = SharedOptions.Hidden("Hidden sizes of the MLP head (the demo's default).", 1024, 512);
         var trees = new Option<int>("--trees") { Description = "Trees of the ranking heads.", DefaultValueFactory = _ => 100 };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree of the ranking heads.", DefaultValueFactory = _ => 20 };
         var command = new Command(Name, "ML.NET ranking heads (FastTree and LightGBM LambdaRank, grouped by pair or prompt) beside the linear and MLP heads on the same features and splits.")
