@@ -3,8 +3,7 @@ using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines;
-using MLNet.Rewards.Pipelines.MultiObjective;
+using MLNet.Rewards;
 using MLNet.Rewards.Training;
 
 namespace MultiObjectiveReward;

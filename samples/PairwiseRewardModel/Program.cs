@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines;
+using MLNet.Rewards;
 using PairwiseRewardModel;
 
 var options = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -2,8 +2,8 @@ using Microsoft.ML;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines;
-using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards;
+using MLNet.Rewards.Pairwise;
 using MLNet.Rewards.Training;
 
 namespace PairwiseRewardModel;

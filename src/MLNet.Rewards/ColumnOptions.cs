@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>The checks every options record makes of its column names, with the same messages.</summary>
 internal static class ColumnOptions

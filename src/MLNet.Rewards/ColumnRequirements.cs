@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>
 /// The column checks of <see cref="SchemaChecks"/> against either a schema (at <c>Fit</c>) or a schema shape (at the

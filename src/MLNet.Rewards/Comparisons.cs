@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>
 /// Turns rows with a pair id and a Boolean preference label into comparisons: within each pair id, every preferred row

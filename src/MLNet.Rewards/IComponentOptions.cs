@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>An options record whose <c>Validate</c> names the option that is wrong.</summary>
 internal interface IComponentOptions

@@ -4,12 +4,11 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Training;
-using MLNet.Rewards.Pipelines.Embedding;
-using MLNet.Rewards.Pipelines.MultiObjective;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Pipelines.Ranking;
+using MLNet.Rewards.Embedding;
+using MLNet.Rewards.Pairwise;
+using MLNet.Rewards.Ranking;
 
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>Adds <see cref="Rewards"/> to <see cref="MLContext"/>.</summary>
 public static class MLContextRewardsExtensions

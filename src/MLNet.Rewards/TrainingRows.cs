@@ -4,7 +4,7 @@ using MLNet.Rewards.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Training;
 
-namespace MLNet.Rewards.Pipelines;
+namespace MLNet.Rewards;
 
 /// <summary>The columns a reward trainer reads its training rows from (optional ones null).</summary>
 /// <param name="Features">The response's feature vector.</param>

@@ -17,10 +17,9 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Models;
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines;
+using MLNet.Rewards;
 using MLNet.Rewards.Pipelines.Benchmarks;
-using MLNet.Rewards.Pipelines.MultiObjective;
-using MLNet.Rewards.Pipelines.Pairwise;
+using MLNet.Rewards.Pairwise;
 using MLNet.Rewards.Training;
 
 var settings = BenchSettings.Parse(args);

@@ -1,8 +1,7 @@
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines.MultiObjective;
-using MLNet.Rewards.Pipelines.Ranking;
+using MLNet.Rewards.Ranking;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>Each trainer's columns-plus-key-hyperparameters overload builds the options its options overload takes.</summary>
 [TestClass]

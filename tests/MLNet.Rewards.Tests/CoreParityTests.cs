@@ -1,6 +1,6 @@
 using MLNet.Rewards.Models;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>The ML.NET layer is a thin shell over Core: same data and seed give the same head and the same rewards.</summary>
 [TestClass]

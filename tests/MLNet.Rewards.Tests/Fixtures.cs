@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>A training row: one response of a preference pair, with two numeric columns for mixed pipelines.</summary>
 public sealed class TrainRow

@@ -1,7 +1,6 @@
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines.MultiObjective;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>
 /// A training row of the multi-objective tests: a response of a PKU-SafeRLHF pair judged on two principles, or a rated

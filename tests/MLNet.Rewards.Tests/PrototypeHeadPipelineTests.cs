@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>
 /// The prototypical reward head (Proto-RM) through <c>PairwiseReward</c>: data-initialised, saved, loaded elsewhere (parity

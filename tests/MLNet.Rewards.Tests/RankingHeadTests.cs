@@ -1,6 +1,6 @@
-using MLNet.Rewards.Pipelines.Ranking;
+using MLNet.Rewards.Ranking;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>The gradient-boosted ranking head (FastTree and LightGBM LambdaRank) in pipelines: training, grouping, saving, errors.</summary>
 [TestClass]

@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>
 /// Every fitted component, and pipelines that mix ours with ML.NET's own transforms, saved with <c>Model.Save</c> and

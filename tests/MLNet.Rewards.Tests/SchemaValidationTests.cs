@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>Input columns are checked at Fit and at GetOutputSchema, with messages naming the column and the problem.</summary>
 [TestClass]

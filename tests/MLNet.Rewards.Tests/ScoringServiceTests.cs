@@ -9,7 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Tests;
+namespace MLNet.Rewards.Tests;
 
 /// <summary>Starts the sample scoring service (samples/RewardScoringService) on a free loopback port and calls it over HTTP.</summary>
 [TestClass]

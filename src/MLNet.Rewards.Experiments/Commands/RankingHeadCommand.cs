@@ -8,9 +8,9 @@ using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Experiments.Reporting;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines;
-using MLNet.Rewards.Pipelines.Pairwise;
-using MLNet.Rewards.Pipelines.Ranking;
+using MLNet.Rewards;
+using MLNet.Rewards.Pairwise;
+using MLNet.Rewards.Ranking;
 using MLNet.Rewards.Training;
 
 namespace MLNet.Rewards.Experiments.Commands;

@@ -1,9 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Embedding;
+namespace MLNet.Rewards.Embedding;
 
 /// <summary>
 /// Embedding sizes for which <see cref="TextEmbeddingEstimator"/> writes a known-size vector column. ML.NET saves a custom

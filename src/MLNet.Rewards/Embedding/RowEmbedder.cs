@@ -1,6 +1,6 @@
 using MLNet.Rewards.Featurization;
 
-namespace MLNet.Rewards.Pipelines.Embedding;
+namespace MLNet.Rewards.Embedding;
 
 /// <summary>
 /// Embeds one row's text at a time for ML.NET mappings, which may run on several cursors at once: embedders that

@@ -1,9 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Rewards.Featurization;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Embedding;
+namespace MLNet.Rewards.Embedding;
 
 /// <summary>
 /// Embeds a text column into a vector column with any MLNet.Rewards featurizer (<see cref="FeaturizerSpec"/>): the

@@ -2,9 +2,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Persistence;
-using MLNet.Rewards.Pipelines.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Embedding;
+namespace MLNet.Rewards.Embedding;
 
 /// <summary>Input row of the text-embedding mapping (fixed column names; see <see cref="TextEmbeddingTransformer"/>).</summary>
 public sealed class TextEmbeddingInput : StateInput

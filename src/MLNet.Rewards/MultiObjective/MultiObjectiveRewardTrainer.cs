@@ -2,9 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.MultiObjective;
+namespace MLNet.Rewards.MultiObjective;
 
 /// <summary>
 /// Trains a gated multi-objective reward model (ArmoRM) in an ML.NET pipeline: one objective per rating column (ridge

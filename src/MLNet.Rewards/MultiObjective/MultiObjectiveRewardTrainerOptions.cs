@@ -2,7 +2,7 @@ using MLNet.Rewards.Featurization;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Training;
 
-namespace MLNet.Rewards.Pipelines.MultiObjective;
+namespace MLNet.Rewards.MultiObjective;
 
 /// <summary>
 /// Settings of <see cref="MultiObjectiveRewardTrainer"/>: which columns it reads and writes, its objectives, the featurizer,

@@ -1,10 +1,10 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNet.Rewards.MultiObjective;
-using MLNet.Rewards.Pipelines.Embedding;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Embedding;
+using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.MultiObjective;
+namespace MLNet.Rewards.MultiObjective;
 
 /// <summary>Input row of the multi-objective reward mapping (fixed column names; the state is Core's multi-objective model zip).</summary>
 public sealed class MultiObjectiveScoreInput : StateInput

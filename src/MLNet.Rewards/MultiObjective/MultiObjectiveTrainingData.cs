@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.MultiObjective;
 
-namespace MLNet.Rewards.Pipelines.MultiObjective;
+namespace MLNet.Rewards.MultiObjective;
 
 /// <summary>
 /// The training data of <see cref="MultiObjectiveRewardTrainer"/> read from an <see cref="IDataView"/> into what Core's

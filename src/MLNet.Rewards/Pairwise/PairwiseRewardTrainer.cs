@@ -2,10 +2,10 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Persistence;
 using MLNet.Rewards.Training;
 
-namespace MLNet.Rewards.Pipelines.Pairwise;
+namespace MLNet.Rewards.Pairwise;
 
 /// <summary>
 /// Trains a Bradley–Terry reward model, P(chosen ≻ rejected) = σ(r(chosen) − r(rejected)), on feature vectors in an

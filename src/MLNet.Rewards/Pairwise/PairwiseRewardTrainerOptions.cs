@@ -1,6 +1,6 @@
 using MLNet.Rewards.Training;
 
-namespace MLNet.Rewards.Pipelines.Pairwise;
+namespace MLNet.Rewards.Pairwise;
 
 /// <summary>
 /// Settings of <see cref="PairwiseRewardTrainer"/>: which columns it reads and writes, and the Bradley–Terry trainer's

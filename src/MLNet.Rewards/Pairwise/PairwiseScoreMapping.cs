@@ -3,9 +3,8 @@ using Microsoft.ML.Transforms;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.Persistence;
-using MLNet.Rewards.Pipelines.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Pairwise;
+namespace MLNet.Rewards.Pairwise;
 
 /// <summary>Input row of the reward mapping over response features alone.</summary>
 public class PairwiseScoreInput : StateInput

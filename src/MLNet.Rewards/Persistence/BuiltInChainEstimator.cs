@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>
 /// Base of every MLNet.Rewards estimator: it checks its input columns (the same checks at <c>Fit</c> and at

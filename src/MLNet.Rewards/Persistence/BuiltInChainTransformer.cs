@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>
 /// Base of every fitted MLNet.Rewards transformer: the work is done by a chain of ML.NET's built-in transformers (our

@@ -4,7 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>
 /// Carries a fitted component's learned state inside an ML.NET model zip with built-in transforms only: a constant key

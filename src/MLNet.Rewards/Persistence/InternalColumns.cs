@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>
 /// Fixed names of the columns our saved chains use internally. ML.NET saves a custom mapping by contract name only (not

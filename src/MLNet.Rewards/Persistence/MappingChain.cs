@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>
 /// Assembles the built-in chain every component saves as: embedded state, copies of the user's input columns to the

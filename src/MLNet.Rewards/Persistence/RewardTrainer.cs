@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace MLNet.Rewards.Pipelines.Persistence;
+namespace MLNet.Rewards.Persistence;
 
 /// <summary>Base of the reward trainers: an estimator with an options record, checked when the trainer is created.</summary>
 /// <typeparam name="TTransformer">The fitted transformer.</typeparam>

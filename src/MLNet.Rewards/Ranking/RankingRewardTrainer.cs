@@ -2,9 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
-using MLNet.Rewards.Pipelines.Persistence;
+using MLNet.Rewards.Persistence;
 
-namespace MLNet.Rewards.Pipelines.Ranking;
+namespace MLNet.Rewards.Ranking;
 
 /// <summary>
 /// Trains a gradient-boosted ranking head on preference rows with ML.NET's own ranking trainers (FastTree or LightGBM

@@ -1,4 +1,4 @@
-namespace MLNet.Rewards.Pipelines.Ranking;
+namespace MLNet.Rewards.Ranking;
 
 /// <summary>Which rows a ranking head compares with each other (ML.NET's row group).</summary>
 public enum RankingGroup
