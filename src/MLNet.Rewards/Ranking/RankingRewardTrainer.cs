@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 using MLNet.Rewards.Persistence;
@@ -68,32 +69,36 @@ public sealed class RankingRewardTrainer : RewardTrainer<RankingRewardTransforme
 
     private IEstimator<ITransformer> CreateRanker() => Options.Booster switch
     {
-        RankingBooster.FastTree => _ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
+        RankingBooster.FastTree => _ml.Ranking.Trainers.FastTree(WithColumns(new FastTreeRankingTrainer.Options
         {
-            FeatureColumnName = Options.FeatureColumnName,
-            LabelColumnName = LabelColumn,
-            RowGroupColumnName = GroupColumn,
             NumberOfTrees = Options.NumberOfTrees,
             NumberOfLeaves = Options.NumberOfLeaves,
             MinimumExampleCountPerLeaf = Options.MinimumExampleCountPerLeaf,
             LearningRate = Options.LearningRate,
             NumberOfThreads = Options.Threads,
             Seed = Options.Seed,
-        }),
-        RankingBooster.LightGbm => _ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
+        })),
+        RankingBooster.LightGbm => _ml.Ranking.Trainers.LightGbm(WithColumns(new LightGbmRankingTrainer.Options
         {
-            FeatureColumnName = Options.FeatureColumnName,
-            LabelColumnName = LabelColumn,
-            RowGroupColumnName = GroupColumn,
             NumberOfIterations = Options.NumberOfTrees,
             NumberOfLeaves = Options.NumberOfLeaves,
             MinimumExampleCountPerLeaf = Options.MinimumExampleCountPerLeaf,
             LearningRate = Options.LearningRate,
             NumberOfThreads = Options.Threads,
             Seed = Options.Seed,
-        }),
+        })),
         _ => throw new InvalidOperationException($"unknown booster {Options.Booster}"),
     };
+
+    /// <summary>Points a ranking trainer's options at the view <see cref="Fit"/> builds.</summary>
+    private T WithColumns<T>(T trainerOptions)
+        where T : TrainerInputBaseWithGroupId
+    {
+        trainerOptions.FeatureColumnName = Options.FeatureColumnName;
+        trainerOptions.LabelColumnName = LabelColumn;
+        trainerOptions.RowGroupColumnName = GroupColumn;
+        return trainerOptions;
+    }
 
     /// <summary>
     /// The input shape plus the Single score column. ML.NET offers no public way to build a schema-shape column, so the
