@@ -54,7 +54,11 @@ public sealed record ConcatenatedFeaturizerSpec : FeaturizerSpec, IEmbeddingIden
     /// <summary>Checks the settings, with a message naming the bad one.</summary>
     public void Validate()
     {
-        OptionValidation.Require(Parts is { Count: >= 1 }, nameof(Parts), Parts?.Count, "must hold at least one featurizer");
+        if (Parts is not { Count: >= 1 })
+        {
+            throw new InvalidOptionException(nameof(Parts), Parts?.Count, "must hold at least one featurizer");
+        }
+
         OptionValidation.Require(Parts.All(p => p is not null), nameof(Parts), Parts.Count, "must not hold null");
         OptionValidation.Require(!Parts.Any(p => p is IConversationFeaturizerSpec), nameof(Parts), string.Join(", ", Parts.Select(p => p.GetType().Name)),
             "must not hold a conversation featurizer (it embeds prompt and response together, the other parts each text alone)");
