@@ -38,7 +38,7 @@ internal static class EmbedCommand
         command.SetAction((parse, cancel) =>
         {
             using var scope = featurizer.CreateEmbedder(parse);
-            var cached = scope.Cached!;
+            var cached = scope.Cached ?? throw new UsageException($"embed fills the store for one featurizer; for --featurizer {parse.GetValue(featurizer.Kind)} embed with each model part alone (e.g. --featurizer minilm: the concatenation reuses its vectors, and hashing parts are never stored)");
             Func<JsonElement, string[]> read = cached.Spec is IConversationFeaturizerSpec ? ReadConversations : ReadTexts;
             var texts = new List<string>();
             foreach (var file in parse.GetValue(data)!)

@@ -162,7 +162,7 @@ internal sealed class FeaturizerOptions
 
     public Option<string> Kind { get; } = new("--featurizer")
     {
-        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model), 'minilm' (all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, from --model-dir) or 'smollm2' (SmolLM2-135M-Instruct's final hidden states over prompt and response rendered with its chat template, prefill only).",
+        Description = "Text featurizer: 'hashing' (hashed word and character n-grams; needs no model), 'minilm' (all-MiniLM-L6-v2 sentence embeddings on ONNX Runtime, from --model-dir) or 'smollm2' (SmolLM2-135M-Instruct's final hidden states over prompt and response rendered with its chat template, prefill only); or hashing and minilm joined by '+' (e.g. hashing+minilm: both vectors side by side, each part with its own options).",
         DefaultValueFactory = _ => HashingFeaturizerSpec.KindName,
     };
 
@@ -219,23 +219,77 @@ internal sealed class FeaturizerOptions
 
     public IEnumerable<Option> All => [Kind, Buckets, Layout, ModelDirectory, Int8, Pooling, MaxTokens, LongInputs, Store, StorePrecision];
 
+    /// <summary>The --featurizer values, as the usage message lists them.</summary>
+    private static readonly string[] KindNames = [HashingFeaturizerSpec.KindName, MiniLm, SmolLm2];
+
     /// <summary>The embedder the options describe, wrapped in the store when one is given; dispose the scope when done.</summary>
     public EmbedderScope CreateEmbedder(ParseResult parse)
     {
         string kind = parse.GetValue(Kind)!;
-        ITextEmbedder embedder = kind switch
+        string[] names = kind.Split('+', StringSplitOptions.TrimEntries);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
         {
-            HashingFeaturizerSpec.KindName => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = parse.GetValue(Buckets) }),
-            MiniLm or OnnxSentenceFeaturizerSpec.KindName => new OnnxSentenceEmbedder(OnnxSentenceFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory)), parse.GetValue(Int8) ? "model-int8.onnx" : "model.onnx")),
-            SmolLm2 or ChatHiddenStateFeaturizerSpec.KindName => new ChatHiddenStateEmbedder(ChatHiddenStateFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory), SmolLm2, DefaultChatModelDirectory), parse.GetValue(Pooling)) with
+            string canonical = Canonical(name)
+                ?? throw new UsageException($"unknown featurizer '{name}'{(names.Length > 1 ? $" in '{kind}'" : string.Empty)} (expected: {string.Join(", ", KindNames)}, or several joined by '+', e.g. hashing+minilm)");
+            if (!seen.Add(canonical))
             {
-                MaxTokens = parse.GetValue(MaxTokens),
-                LongInputs = parse.GetValue(LongInputs),
-            }),
-            _ => throw new UsageException($"unknown featurizer '{kind}' (expected: {HashingFeaturizerSpec.KindName}, {MiniLm}, {SmolLm2})"),
-        };
+                throw new UsageException($"--featurizer {kind} names {canonical} twice (each part at most once; its options, e.g. --buckets, apply to it)");
+            }
+
+            if (names.Length > 1 && canonical == SmolLm2)
+            {
+                throw new UsageException($"--featurizer {kind}: {SmolLm2} cannot be a part of a concatenation (it embeds prompt and response together, the other parts each text alone)");
+            }
+        }
+
+        ITextEmbedder embedder;
+        if (names.Length == 1)
+        {
+            embedder = CreatePart(Canonical(names[0])!, parse);
+        }
+        else
+        {
+            var parts = new List<ITextEmbedder>();
+            try
+            {
+                foreach (string name in names)
+                {
+                    parts.Add(CreatePart(Canonical(name)!, parse));
+                }
+            }
+            catch
+            {
+                parts.ForEach(p => (p as IDisposable)?.Dispose());
+                throw;
+            }
+
+            embedder = new ConcatenatedTextEmbedder(parts);
+        }
+
         return EmbedderScope.WithStore(embedder, parse.GetValue(Store), new EmbeddingStoreOptions { Precision = parse.GetValue(StorePrecision) });
     }
+
+    /// <summary>The featurizer a --featurizer part names (its manifest kind is accepted too), or null.</summary>
+    private static string? Canonical(string name) => name switch
+    {
+        HashingFeaturizerSpec.KindName => HashingFeaturizerSpec.KindName,
+        MiniLm or OnnxSentenceFeaturizerSpec.KindName => MiniLm,
+        SmolLm2 or ChatHiddenStateFeaturizerSpec.KindName => SmolLm2,
+        _ => null,
+    };
+
+    private ITextEmbedder CreatePart(string kind, ParseResult parse) => kind switch
+    {
+        HashingFeaturizerSpec.KindName => new HashingTextEmbedder(new HashingFeaturizerSpec { Buckets = parse.GetValue(Buckets) }),
+        MiniLm => new OnnxSentenceEmbedder(OnnxSentenceFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory)), parse.GetValue(Int8) ? "model-int8.onnx" : "model.onnx")),
+        SmolLm2 => new ChatHiddenStateEmbedder(ChatHiddenStateFeaturizerSpec.FromModelDirectory(ResolveModelDirectory(parse.GetValue(ModelDirectory), SmolLm2, DefaultChatModelDirectory), parse.GetValue(Pooling)) with
+        {
+            MaxTokens = parse.GetValue(MaxTokens),
+            LongInputs = parse.GetValue(LongInputs),
+        }),
+        _ => throw new UsageException($"unknown featurizer '{kind}'"),
+    };
 
     /// <summary>The model folder: the one given, else the default when it exists.</summary>
     public static string ResolveModelDirectory(DirectoryInfo? given) => ResolveModelDirectory(given, MiniLm, DefaultModelDirectory);
@@ -268,10 +322,14 @@ internal sealed class EmbedderScope : IDisposable
 
     public ITextEmbedder Embedder { get; }
 
-    /// <summary>The store, when vectors go through one.</summary>
+    /// <summary>The store, when all vectors go through one (not for a concatenated featurizer, whose parts are stored apart).</summary>
     public CachedTextEmbedder? Cached => Embedder as CachedTextEmbedder;
 
-    /// <summary>Wraps <paramref name="embedder"/> in a store at <paramref name="store"/> when one is given.</summary>
+    /// <summary>
+    /// Wraps <paramref name="embedder"/> in a store at <paramref name="store"/> when one is given. A concatenated
+    /// embedder is rebuilt over its parts, each model-backed part wrapped in the store on its own (so its vectors are
+    /// the ones the part stores alone, e.g. those of plain --featurizer minilm) and each hashing part computed directly.
+    /// </summary>
     public static EmbedderScope WithStore(ITextEmbedder embedder, FileInfo? store, EmbeddingStoreOptions options)
     {
         var owned = new List<IDisposable>();
@@ -289,7 +347,10 @@ internal sealed class EmbedderScope : IDisposable
         {
             var opened = EmbeddingStore.Open(store.FullName, options);
             owned.Add(opened);
-            return new EmbedderScope(new CachedTextEmbedder(embedder, opened), owned);
+            ITextEmbedder wrapped = embedder is ConcatenatedTextEmbedder concatenated
+                ? new ConcatenatedTextEmbedder([.. concatenated.Parts.Select(p => p.Spec is HashingFeaturizerSpec ? p : new CachedTextEmbedder(p, opened))])
+                : new CachedTextEmbedder(embedder, opened);
+            return new EmbedderScope(wrapped, owned);
         }
         catch
         {

@@ -10,6 +10,7 @@ namespace MLNet.Rewards.Featurization;
 [JsonDerivedType(typeof(HashingFeaturizerSpec), HashingFeaturizerSpec.KindName)]
 [JsonDerivedType(typeof(OnnxSentenceFeaturizerSpec), OnnxSentenceFeaturizerSpec.KindName)]
 [JsonDerivedType(typeof(ChatHiddenStateFeaturizerSpec), ChatHiddenStateFeaturizerSpec.KindName)]
+[JsonDerivedType(typeof(ConcatenatedFeaturizerSpec), ConcatenatedFeaturizerSpec.KindName)]
 public abstract record FeaturizerSpec
 {
     /// <summary>Output dimension of the featurizer this spec builds.</summary>
@@ -26,7 +27,10 @@ public sealed record FeaturizerContext
     /// <summary>The default context: model folders are looked up where their spec says.</summary>
     public static FeaturizerContext Default { get; } = new();
 
-    /// <summary>An explicit model folder that overrides the one recorded in the spec, or null.</summary>
+    /// <summary>
+    /// An explicit model folder that overrides the one recorded in the spec, or null. A concatenated featurizer passes it to
+    /// each of its parts that needs model files.
+    /// </summary>
     public string? ModelDirectory { get; init; }
 
     /// <summary>Where ONNX featurizers run, overriding their spec (null: as the spec says, CPU by default).</summary>
