@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A quick end-to-end run of the command-line tool (train, evaluate and score on a slice of the shared data) and of three
-# experiments of mlnet-rewards-experiments (ensemble-bench, active-sim, ranking-head).
+# A quick end-to-end run of the command-line tool (train, evaluate and score on a slice of the shared data) and of five
+# experiments of mlnet-rewards-experiments (ensemble-bench, active-sim, multi-objective-benchmark, bench-embed,
+# ranking-head).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/MLNet.Rewards.Cli -c Release --nologo -v quiet
@@ -23,8 +24,11 @@ echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling w
 "${experiments[@]}" ensemble-bench --train-pairs 200 --prompts 5 --members 2 --hidden 8 --out "$work/results" > /dev/null
 "${cli[@]}" train-generalist --data-dir "$data" --cap 50 --eval-cap 50 --head linear --epochs 2 --buckets 64 --output "$work/generalist.zip" > /dev/null
 "${experiments[@]}" active-sim --labels 10 --seeds 1 --members 2 --candidates 4 --out "$work/results" > /dev/null
+"${experiments[@]}" multi-objective-benchmark --alpaca-train 200 --folds 2 --gate-epochs 1 --gate-hidden 8 --buckets 64 --out "$work/results" > /dev/null
+"${experiments[@]}" bench-embed --limit 8 --model-files model-int8.onnx --out "$work/results" > /dev/null
 "${experiments[@]}" ranking-head --data "$data" --max-train 100 --hidden 16 --trees 5 --leaves 4 --buckets 64 --out "$work/results" > /dev/null
-ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" "$work/results/ranking-head.md" > /dev/null
+ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" "$work/results/ranking-head.md" \
+  "$work/results/accuracy.md" "$work/results/length-correlation.md" "$work/results/bench-embed.md" > /dev/null
 set +e
 "${cli[@]}" evaluate --model "$work/missing.zip" --data "$data/llmbar.jsonl.gz"; code=$?
 set -e

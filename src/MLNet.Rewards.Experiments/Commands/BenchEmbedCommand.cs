@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
 using MLNet.Rewards.Data;
+using MLNet.Rewards.Experiments.Reporting;
 using MLNet.Rewards.Featurization;
 
 namespace MLNet.Rewards.Experiments.Commands;
@@ -15,6 +16,8 @@ namespace MLNet.Rewards.Experiments.Commands;
 /// </summary>
 internal static class BenchEmbedCommand
 {
+    private const string Name = "bench-embed";
+
     public static Command Create()
     {
         var modelDirectory = new Option<DirectoryInfo>("--model-dir") { Description = $"Sentence-encoder model folder; default {FeaturizerOptions.DefaultModelDirectory}." };
@@ -22,10 +25,11 @@ internal static class BenchEmbedCommand
         var threads = SharedOptions.Threads("ONNX Runtime intra-op threads.", 2);
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per encoder run.", DefaultValueFactory = _ => 64 };
         var limit = new Option<int>("--limit") { Description = "Use only the first N texts (0 = all), for a quick check.", DefaultValueFactory = _ => 0 };
+        var output = ReportWriter.OutputOption(Name);
         var files = new Option<string[]>("--model-files") { Description = "ONNX files of the folder to compare.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["model.onnx", "model-int8.onnx"] };
-        var command = new Command("bench-embed", "Benchmark the sentence encoder: texts/s of the full pipeline (tokenise, batch, encode, pool) against ONNX Runtime alone on the same batches, per model file, and cosine to the reference embeddings.")
+        var command = new Command(Name, "Benchmark the sentence encoder: texts/s of the full pipeline (tokenise, batch, encode, pool) against ONNX Runtime alone on the same batches, per model file, and cosine to the reference embeddings.")
         {
-            modelDirectory, texts, threads, batchSize, limit, files,
+            modelDirectory, texts, threads, batchSize, limit, files, output,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -35,7 +39,8 @@ internal static class BenchEmbedCommand
             int n = parse.GetValue(limit) is > 0 and var l ? Math.Min(l, all.Count) : all.Count;
             var sample = all.GetRange(0, n);
             var fixture = ReadFixture(Path.Combine(directory, "fixture.json"));
-            Console.WriteLine($"{n:N0} texts from {textsPath}; {parse.GetValue(threads)} ONNX Runtime threads, batches of {parse.GetValue(batchSize)}; {Environment.ProcessorCount} cores; load average at start {LoadAverage()}");
+            string setup = $"{n:N0} texts from {textsPath}; {parse.GetValue(threads)} ONNX Runtime threads, batches of {parse.GetValue(batchSize)}; {Environment.ProcessorCount} cores; load average at start {LoadAverage()}";
+            Console.Error.WriteLine(setup);
 
             var table = ResultTables.Create("model file", ">tokens", ">tokenise s", ">ONNX Runtime alone texts/s", ">full pipeline texts/s", ">overhead", ">cosine to reference: mean", ">min");
             foreach (string file in parse.GetValue(files)!)
@@ -58,8 +63,7 @@ internal static class BenchEmbedCommand
                 Console.Error.WriteLine($"{file}: full {result.Full.TotalSeconds:F1} s, ONNX Runtime alone {result.OnnxAlone.TotalSeconds:F1} s");
             }
 
-            ResultTables.Write(table);
-            Console.WriteLine($"load average at end {LoadAverage()}. Overhead = full pipeline time / ONNX Runtime alone - 1 (tokenisation, batching, tensor marshalling, pooling, normalisation).");
+            new ReportWriter(parse.GetValue(output)!).Table(Name, $"{setup}; load average at end {LoadAverage()}. Overhead = full pipeline time / ONNX Runtime alone - 1 (tokenisation, batching, tensor marshalling, pooling, normalisation).", table);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

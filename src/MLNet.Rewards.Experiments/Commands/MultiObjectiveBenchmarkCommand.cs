@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
+using MLNet.Rewards.Experiments.Reporting;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards.MultiObjective;
 using MLNet.Rewards.Training;
+using Spectre.Console;
 
 namespace MLNet.Rewards.Experiments.Commands;
 
@@ -18,6 +20,8 @@ namespace MLNet.Rewards.Experiments.Commands;
 /// </summary>
 internal static class MultiObjectiveBenchmarkCommand
 {
+    private const string Name = "multi-objective-benchmark";
+
     private static readonly string[] OutOfDomainSets = ["alpaca-eval-test", "llmbar", "llmbar-processed"];
     private static readonly string[] LlmBarSubsets = ["llmbar-natural", "llmbar-adversarial-neighbor", "llmbar-adversarial-gptinst", "llmbar-adversarial-gptout", "llmbar-adversarial-manual"];
     private const string HarmlessCv = "hh-harmless (CV)";
@@ -38,9 +42,10 @@ internal static class MultiObjectiveBenchmarkCommand
         var gateHidden = new Option<int[]>("--gate-hidden") { Description = "Hidden sizes of the gate (ArmoRM's reference is 1024 1024 1024).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [256, 256, 256] };
         var gateEpochs = new Option<int>("--gate-epochs") { Description = "Most epochs of gate training.", DefaultValueFactory = _ => 10 };
         var seed = SharedOptions.Seed<long>("Seed of sampling, splits and training.");
-        var command = new Command("multi-objective-benchmark", "Compare a single Bradley–Terry reward, the gated multi-objective combiner (with and without verbosity decorrelation) and every scalarizer on the shared data.")
+        var output = ReportWriter.OutputOption(Name);
+        var command = new Command(Name, "Compare a single Bradley–Terry reward, the gated multi-objective combiner (with and without verbosity decorrelation) and every scalarizer on the shared data.")
         {
-            data, alpaca, folds, gateHidden, gateEpochs, seed,
+            data, alpaca, folds, gateHidden, gateEpochs, seed, output,
         };
         var featurizer = new FeaturizerOptions();
         foreach (var option in featurizer.All)
@@ -57,7 +62,7 @@ internal static class MultiObjectiveBenchmarkCommand
             }
 
             using var scope = featurizer.CreateEmbedder(parse);
-            Run(settings, new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), cancel);
+            Run(settings, new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), new ReportWriter(parse.GetValue(output)!), cancel);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
@@ -83,7 +88,7 @@ internal static class MultiObjectiveBenchmarkCommand
         };
     }
 
-    private static void Run(Settings settings, PairFeaturizer featurizer, CancellationToken cancel)
+    private static void Run(Settings settings, PairFeaturizer featurizer, ReportWriter report, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
         var log = new SynchronousProgress<string>(Console.Error.WriteLine);
@@ -179,19 +184,19 @@ internal static class MultiObjectiveBenchmarkCommand
         }
 
         var foldTime = clock.Elapsed;
-        Console.WriteLine($"Objectives: ridge on HelpSteer ratings ({string.Join(", ", attributes)}; {rated.Count} rated responses); Bradley–Terry (linear) 'harmless' (hh-harmless-train-sample + pku-saferlhf-harmless, {harmlessPairs.Count} pairs),");
-        Console.WriteLine($"'helpful' (hh-helpful-train-sample + pku-saferlhf-helpful, {helpfulPairs.Count}), 'judge' (alpaca-eval-train sample, {judgePairs.Count}). Combiner pairs: {alpacaCombiner.Count} alpaca-eval-train + the training folds of hh-harmless-test.");
-        Console.WriteLine($"Gate {string.Join("x", settings.GateHidden)}, T = 1, AdamW 1e-3, at most {settings.GateEpochs} epochs; single reward: a linear Bradley–Terry head on all {fixedBaselinePairs.Count} + hh-harmless-test training-fold pairs.");
-        Console.WriteLine($"Featurizer {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features), seed {settings.Seed}, {settings.Folds} prompt-grouped folds over hh-harmless-test.");
-        Console.WriteLine("Decorrelation: every learned objective o gets o - λ·v with |Spearman(o - λ·v, length)| <= 0.03 on the combiner pairs of its fold; v is the standardised length in characters, or its logarithm.");
-        Console.WriteLine("hh-harmless-test: pooled held-out accuracy [bootstrap 95% CI]; other sets: mean accuracy of the fold models.");
-        Console.WriteLine();
-        results.WriteAccuracy(sets.Select(s => s.Name).ToList());
-        Console.WriteLine();
-        Console.WriteLine("Spearman correlation of reward with response length (characters), chosen and rejected responses pooled; 'reference set' is the");
-        Console.WriteLine("combiner pairs of each fold (where λ was fitted), mean over folds:");
-        results.WriteLengthCorrelation(sets.Select(s => s.Name).ToList());
-        Console.WriteLine();
+        string setup = string.Join(' ', [
+            $"Objectives: ridge on HelpSteer ratings ({string.Join(", ", attributes)}; {rated.Count} rated responses); Bradley–Terry (linear) 'harmless' (hh-harmless-train-sample + pku-saferlhf-harmless, {harmlessPairs.Count} pairs),",
+            $"'helpful' (hh-helpful-train-sample + pku-saferlhf-helpful, {helpfulPairs.Count}), 'judge' (alpaca-eval-train sample, {judgePairs.Count}). Combiner pairs: {alpacaCombiner.Count} alpaca-eval-train + the training folds of hh-harmless-test.",
+            $"Gate {string.Join("x", settings.GateHidden)}, T = 1, AdamW 1e-3, at most {settings.GateEpochs} epochs; single reward: a linear Bradley–Terry head on all {fixedBaselinePairs.Count} + hh-harmless-test training-fold pairs.",
+            $"Featurizer {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features), seed {settings.Seed}, {settings.Folds} prompt-grouped folds over hh-harmless-test.",
+            "Decorrelation: every learned objective o gets o - λ·v with |Spearman(o - λ·v, length)| <= 0.03 on the combiner pairs of its fold; v is the standardised length in characters, or its logarithm.",
+        ]);
+        var names = sets.Select(s => s.Name).ToList();
+        report.Table("accuracy", setup + " hh-harmless-test: pooled held-out accuracy [bootstrap 95% CI]; other sets: mean accuracy of the fold models.", results.AccuracyTable(names));
+        report.Table(
+            "length-correlation",
+            "Spearman correlation of reward with response length (characters), chosen and rejected responses pooled; 'reference set' is the combiner pairs of each fold (where λ was fitted), mean over folds:",
+            results.LengthCorrelationTable(names));
         Console.WriteLine("Mean gate weights of the fold-1 models:");
         gateWeights.ForEach(line => Console.WriteLine("- " + line));
         Console.WriteLine();
@@ -289,7 +294,7 @@ internal static class MultiObjectiveBenchmarkCommand
             }
         }
 
-        public void WriteAccuracy(List<string> sets)
+        public Table AccuracyTable(List<string> sets)
         {
             var table = ResultTables.Create(["reward", .. sets.Take(1), HarmlessCv, .. sets.Skip(1).Take(1), .. LlmBarSubsets.Select(s => s.Replace("llmbar-", "", StringComparison.Ordinal).Replace("adversarial-", "adv-", StringComparison.Ordinal)), .. sets.Skip(2)]);
             foreach (string row in _order)
@@ -300,10 +305,10 @@ internal static class MultiObjectiveBenchmarkCommand
                 table.AddPlainRow(cells);
             }
 
-            ResultTables.Write(table);
+            return table;
         }
 
-        public void WriteLengthCorrelation(List<string> sets)
+        public Table LengthCorrelationTable(List<string> sets)
         {
             var table = ResultTables.Create(["reward", ">reference set", .. sets.Take(1).Select(s => ">" + s), ">" + HarmlessCv, .. sets.Skip(1).Select(s => ">" + s)]);
             foreach (string row in _order)
@@ -312,7 +317,7 @@ internal static class MultiObjectiveBenchmarkCommand
                 table.AddPlainRow([row, reference, Mean(row, sets[0], r => r.LengthSpearman), Pooled(row).LengthSpearman.ToString("F3", Invariant), .. sets.Skip(1).Select(set => Mean(row, set, r => r.LengthSpearman))]);
             }
 
-            ResultTables.Write(table);
+            return table;
         }
 
         private EvaluationReport Pooled(string row)
