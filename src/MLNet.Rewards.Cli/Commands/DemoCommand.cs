@@ -18,7 +18,6 @@ namespace MLNet.Rewards.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    private static readonly string[] EvaluationSets = ["alpaca-eval-test", "hh-harmless-test", "llmbar", "llmbar-processed"];
     private static readonly double[] NoiseLevels = [0.0, 0.1, 0.2, 0.3, 0.4];
 
     public static Command Create()
@@ -107,7 +106,7 @@ internal static class DemoCommand
             train = train.Take(settings.MaxTrain).ToList();
         }
 
-        var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(Path(name)))).ToList();
+        var sets = LengthBaseline.DemoEvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(Path(name)))).ToList();
         if (settings.MaxEval > 0)
         {
             sets = [.. sets.Select(s => (s.Name, Pairs: s.Pairs.Take(settings.MaxEval).ToList()))];
@@ -125,7 +124,7 @@ internal static class DemoCommand
         foreach (var (name, pairs) in sets)
         {
             reports[(name, "random")] = evaluator.Evaluate(pairs, new float[pairs.Count], new float[pairs.Count]);
-            reports[(name, "longer wins")] = evaluator.Evaluate(pairs, [.. pairs.Select(p => (float)p.Chosen.Length)], [.. pairs.Select(p => (float)p.Rejected.Length)]);
+            reports[(name, LengthBaseline.Name)] = LengthBaseline.Evaluate(evaluator, pairs);
         }
 
         var trainTimes = new List<string>();
@@ -148,7 +147,7 @@ internal static class DemoCommand
             }
         }
 
-        string[] models = ["random", "longer wins", .. settings.Heads.Select(h => h.Name)];
+        string[] models = ["random", LengthBaseline.Name, .. settings.Heads.Select(h => h.Name)];
         Console.WriteLine($"Trained on alpaca-eval-train ({train.Count:N0} pairs), featurizer {FeaturizerName(featurizer.Embedder)}, seed {settings.Seed}.");
         Console.WriteLine("Pairwise accuracy [bootstrap 95% CI]:");
         var table = ResultTables.Create(["evaluation set", ">pairs", .. models]);

@@ -143,7 +143,7 @@ internal static class TrainGeneralistCommand
     private static void Evaluate(PairwiseRewardModel model, string folder, int evalCap, long seed, ChatHiddenStateEmbedder? chat, LongInputPolicy? policy)
     {
         var evaluator = new PairwiseEvaluator();
-        var table = ResultTables.Create("set", "source", ">pairs", "longer wins", "model", ">ρ(reward, length)");
+        var table = ResultTables.Create("set", "source", ">pairs", LengthBaseline.Name, "model", ">ρ(reward, length)");
         foreach (string name in EvaluationFiles)
         {
             var pairs = PreferencePairReader.ReadAll(DataFile(folder, name));
@@ -156,7 +156,7 @@ internal static class TrainGeneralistCommand
             var clock = Stopwatch.StartNew();
             var (chosen, rejected) = ProgressDisplay.Run($"scoring {name}", progress => model.ScorePairs(pairs, progress));
             var report = evaluator.Evaluate(pairs, chosen, rejected);
-            var longer = evaluator.Evaluate(pairs, [.. pairs.Select(p => (float)p.Chosen.Length)], [.. pairs.Select(p => (float)p.Rejected.Length)]);
+            var longer = LengthBaseline.Evaluate(evaluator, pairs);
             Console.Error.WriteLine($"{name}: {pairs.Count:N0} pairs scored in {clock.Elapsed.TotalSeconds:F1} s");
             table.AddPlainRow([name, "all", pairs.Count.ToString("N0", CultureInfo.InvariantCulture), ResultTables.Accuracy(longer.Overall), ResultTables.Accuracy(report.Overall), ResultTables.Number(report.LengthSpearman)]);
             if (report.PerSource.Count > 1)

@@ -23,7 +23,6 @@ namespace MLNet.Rewards.Experiments.Commands;
 internal static class RankingHeadCommand
 {
     private const string Name = "ranking-head";
-    private static readonly string[] EvaluationSets = ["alpaca-eval-test", "hh-harmless-test", "llmbar", "llmbar-processed"];
 
     public static Command Create()
     {
@@ -111,7 +110,7 @@ internal static class RankingHeadCommand
             train = [.. train.Take(settings.MaxTrain)];
         }
 
-        var sets = EvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(PathOf(name)))).ToList();
+        var sets = LengthBaseline.DemoEvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(PathOf(name)))).ToList();
         Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
         var ml = new MLContext(seed: settings.Seed);
         var schema = SchemaDefinition.Create(typeof(ResponseRow));
@@ -137,7 +136,7 @@ internal static class RankingHeadCommand
         var accuracy = new Dictionary<(string Set, string Model), AccuracySummary>();
         foreach (var (name, pairs) in sets)
         {
-            accuracy[(name, "longer wins")] = evaluator.Accuracy([.. pairs.Select(p => (float)p.Chosen.Length)], [.. pairs.Select(p => (float)p.Rejected.Length)]);
+            accuracy[(name, LengthBaseline.Name)] = LengthBaseline.Evaluate(evaluator, pairs).Overall;
         }
 
         var times = new Dictionary<string, TimeSpan>();
@@ -158,7 +157,7 @@ internal static class RankingHeadCommand
             Console.Error.WriteLine($"{name}: trained in {times[name].TotalSeconds:F1} s ({total.Elapsed.TotalSeconds:F0} s so far)");
         }
 
-        string[] models = ["longer wins", .. settings.Heads.Select(h => h.Name)];
+        string[] models = [LengthBaseline.Name, .. settings.Heads.Select(h => h.Name)];
         var table = ResultTables.Create(["evaluation set", ">pairs", .. models]);
         foreach (var (name, pairs) in sets)
         {
