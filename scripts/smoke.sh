@@ -27,6 +27,8 @@ echo '{"id":"a","prompt":"How do I boil an egg?","response":"Put it in boiling w
 "${experiments[@]}" multi-objective-benchmark --alpaca-train 200 --folds 2 --gate-epochs 1 --gate-hidden 8 --buckets 64 --out "$work/results" > /dev/null
 "${experiments[@]}" bench-embed --limit 8 --model-files model-int8.onnx --out "$work/results" > /dev/null
 "${experiments[@]}" ranking-head --data "$data" --max-train 100 --hidden 16 --trees 5 --leaves 4 --buckets 64 --out "$work/results" > /dev/null
+"${experiments[@]}" ranking-head --data "$data" --train Generalist --cap 30 --length Balance --hidden 16 --trees 5 --leaves 4 --buckets 64 --out "$work/generalist-results" > /dev/null
+grep -q "train-generalist's sources at most 30 pairs each (alpaca-eval [0-9]*, helpsteer [0-9]*, hh-harmless [0-9]*, hh-helpful [0-9]*, pku-saferlhf-harmless [0-9]*, pku-saferlhf-helpful [0-9]*), length-balanced" "$work/generalist-results/ranking-head.md"
 ls "$work/results/ensemble-accuracy.svg" "$work/results/active-selection.md" "$work/results/ranking-head.md" \
   "$work/results/accuracy.md" "$work/results/length-correlation.md" "$work/results/bench-embed.md" > /dev/null
 set +e

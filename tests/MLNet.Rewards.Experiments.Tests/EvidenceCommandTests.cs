@@ -77,19 +77,34 @@ public sealed class EvidenceCommandTests
     }
 
     [TestMethod]
-    [DataRow("active-sim", "--labels", "0")]
-    [DataRow("ensemble-bench", "--members", "1")]
-    [DataRow("prototype-curve", "--seeds", "0")]
-    [DataRow("ranking-head", "--trees", "0")]
-    public void EvidenceCommandsRejectBadSettings(string command, string option, string value)
+    [DataRow("active-sim", "--labels", "0", "--labels and --seeds must be at least 1")]
+    [DataRow("ensemble-bench", "--members", "1", "--members must be at least 2")]
+    [DataRow("prototype-curve", "--seeds", "0", "--seeds and --prototypes must be at least 1")]
+    [DataRow("ranking-head", "--trees", "0", "--trees at least 1")]
+    public void EvidenceCommandsRejectBadSettings(string command, string option, string value, string message)
     {
+        // --out must differ from --data, or that check answers first and the setting is never looked at.
+        string output = ExperimentsRun.TempPath("");
         string[] args = command switch
         {
-            "prototype-curve" or "ranking-head" => [command, "--data", Path.GetTempPath(), option, value, "--out", Path.GetTempPath()],
-            _ => [command, option, value, "--out", Path.GetTempPath()],
+            "prototype-curve" or "ranking-head" => [command, "--data", Path.GetTempPath(), option, value, "--out", output],
+            _ => [command, option, value, "--out", output],
         };
         var (code, _, stderr) = ExperimentsRun.Run(args);
         Assert.AreEqual(2, code, stderr);
+        StringAssert.Contains(stderr, message);
+        Assert.IsFalse(Directory.Exists(output), "a refused run must not create its output folder");
+    }
+
+    [TestMethod]
+    [DataRow("--cap", "0", "--cap must be at least 1")]
+    [DataRow("--length", "Offset", "--length must be None or Balance")]
+    public void RankingHeadNamesTheBadSetting(string option, string value, string message)
+    {
+        // The data folder has no shared files: the settings must be refused before any file is looked for.
+        var (code, _, stderr) = ExperimentsRun.Run("ranking-head", "--data", Path.GetTempPath(), "--train", "Generalist", option, value, "--out", ExperimentsRun.TempPath(""));
+        Assert.AreEqual(2, code, stderr);
+        StringAssert.Contains(stderr, message);
     }
 
     [TestMethod]

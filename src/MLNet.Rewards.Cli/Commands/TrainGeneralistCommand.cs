@@ -18,12 +18,6 @@ namespace MLNet.Rewards.Cli.Commands;
 /// </summary>
 internal static class TrainGeneralistCommand
 {
-    /// <summary>The shared pair files trained on (none of them is an evaluation set).</summary>
-    private static readonly string[] PairFiles = ["alpaca-eval-train", "hh-helpful-train-sample", "hh-harmless-train-sample", "pku-saferlhf-helpful", "pku-saferlhf-harmless"];
-
-    /// <summary>The shared rated-response file whose ratings become pairs within a prompt.</summary>
-    private const string RatedFile = "helpsteer-sample";
-
     /// <summary>The evaluation sets (alpaca-eval-test subsampled by --eval-cap).</summary>
     private static readonly string[] EvaluationFiles = [SubsampledEvaluation, "hh-harmless-test", "llmbar", "llmbar-processed"];
 
@@ -76,13 +70,7 @@ internal static class TrainGeneralistCommand
             long seed = options.Seed;
             var sourceWeights = ParseWeights(parse.GetValue(weights) ?? []);
 
-            var all = new List<PreferencePair>();
-            foreach (string name in PairFiles)
-            {
-                all.AddRange(PreferencePairReader.ReadAll(DataFile(folder, name)));
-            }
-
-            all.AddRange(GeneralistPairs.FromRatings(RatedResponseReader.ReadAll(DataFile(folder, RatedFile)), parse.GetValue(attribute)!, parse.GetValue(gap)));
+            var all = GeneralistSources.ReadAll(folder, parse.GetValue(attribute)!, parse.GetValue(gap));
             var train = GeneralistPairs.CapPerSource(all, parse.GetValue(cap), seed);
             var handling = parse.GetValue(length);
 
@@ -146,7 +134,7 @@ internal static class TrainGeneralistCommand
         var table = ResultTables.Create("set", "source", ">pairs", LengthBaseline.Name, "model", ">ρ(reward, length)");
         foreach (string name in EvaluationFiles)
         {
-            var pairs = PreferencePairReader.ReadAll(DataFile(folder, name));
+            var pairs = PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, name));
             if (name == SubsampledEvaluation && pairs.Count > evalCap)
             {
                 pairs = GeneralistPairs.CapPerSource(pairs, evalCap, seed);
@@ -199,11 +187,5 @@ internal static class TrainGeneralistCommand
         }
 
         return weights;
-    }
-
-    private static string DataFile(string folder, string name)
-    {
-        string path = Path.Combine(folder, name + ".jsonl.gz");
-        return File.Exists(path) ? path : throw new UsageException($"--data-dir {folder} has no {name}.jsonl.gz (the shared data; see its SOURCES.md)");
     }
 }

@@ -7,6 +7,7 @@ using MLNet.Rewards.Data;
 using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Experiments.Reporting;
 using MLNet.Rewards.Featurization;
+using MLNet.Rewards.Generalist;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards;
 using MLNet.Rewards.Pairwise;
@@ -26,7 +27,18 @@ internal static class RankingHeadCommand
 
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz).", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz), and for --train Generalist the other training sources.", Required = true };
+        var trainingSet = new Option<TrainingSet>("--train")
+        {
+            Description = "What every head trains on: AlpacaEval (alpaca-eval-train) or Generalist (train-generalist's sources, at most --cap pairs each).",
+            DefaultValueFactory = _ => TrainingSet.AlpacaEval,
+        };
+        var cap = new Option<int>("--cap") { Description = "With --train Generalist: most pairs per source, chosen by a seeded hash of their ids (train-generalist's --cap).", DefaultValueFactory = _ => 1500 };
+        var length = new Option<LengthHandling>("--length")
+        {
+            Description = "Length handling of the training pairs: None or Balance (as many chosen-longer as chosen-shorter pairs per source). Offset needs a margin, which the ranking heads do not take.",
+            DefaultValueFactory = _ => LengthHandling.None,
+        };
         var output = ReportWriter.OutputOption(Name);
         var seed = SharedOptions.Seed<int>("Seed of the Bradley–Terry heads and of the boosters.");
         var maxTrain = new Option<int>("--max-train") { Description = "Use the first N pairs of alpaca-eval-train (0 = all), as the demo's --max-train.", DefaultValueFactory = _ => 0 };
@@ -35,7 +47,7 @@ internal static class RankingHeadCommand
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree of the ranking heads.", DefaultValueFactory = _ => 20 };
         var command = new Command(Name, "ML.NET ranking heads (FastTree and LightGBM LambdaRank, grouped by pair or prompt) beside the linear and MLP heads on the same features and splits.")
         {
-            data, output, seed, maxTrain, hidden, trees, leaves,
+            data, trainingSet, cap, length, output, seed, maxTrain, hidden, trees, leaves,
         };
         var featurizer = new FeaturizerOptions();
         featurizer.Buckets.DefaultValueFactory = _ => 512;
@@ -52,11 +64,48 @@ internal static class RankingHeadCommand
                 throw new UsageException("--max-train must not be negative, --hidden sizes positive, --trees at least 1 and --leaves at least 2");
             }
 
+            if (parse.GetValue(cap) < 1 || parse.GetValue(length) == LengthHandling.Offset)
+            {
+                throw new UsageException("--cap must be at least 1, and --length must be None or Balance (the ranking heads take no margin for an Offset)");
+            }
+
+            var train = ReadTraining(parse.GetValue(data)!.FullName, parse.GetValue(trainingSet), parse.GetValue(cap), parse.GetValue(length), settings);
+
             using var scope = featurizer.CreateEmbedder(parse);
-            Run(parse.GetValue(data)!, new ReportWriter(parse.GetValue(output)!), new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), settings, cancel);
+            Run(parse.GetValue(data)!, train, new ReportWriter(parse.GetValue(output)!), new PairFeaturizer(scope.Embedder, parse.GetValue(featurizer.Layout)), settings, cancel);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The training pairs of every head.</summary>
+    private enum TrainingSet
+    {
+        /// <summary>alpaca-eval-train alone (the first --max-train pairs).</summary>
+        AlpacaEval,
+
+        /// <summary>train-generalist's sources, capped per source.</summary>
+        Generalist,
+    }
+
+    private static (string Description, List<PreferencePair> Pairs) ReadTraining(string folder, TrainingSet set, int cap, LengthHandling length, Settings settings)
+    {
+        var pairs = set == TrainingSet.AlpacaEval
+            ? PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, "alpaca-eval-train"))
+            : GeneralistPairs.CapPerSource(GeneralistSources.ReadAll(folder, "helpfulness", 1f), cap, settings.Seed);
+        if (settings.MaxTrain > 0 && pairs.Count > settings.MaxTrain)
+        {
+            pairs = [.. pairs.Take(settings.MaxTrain)];
+        }
+
+        if (length == LengthHandling.Balance)
+        {
+            pairs = GeneralistPairs.BalanceLength(pairs, settings.Seed);
+        }
+
+        string sources = string.Join(", ", pairs.GroupBy(p => p.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count():N0}"));
+        string description = set == TrainingSet.AlpacaEval ? "alpaca-eval-train" : $"train-generalist's sources at most {cap:N0} pairs each ({sources})";
+        return (length == LengthHandling.Balance ? description + ", length-balanced" : description, pairs);
     }
 
     private sealed record Settings(int Seed, int MaxTrain, int[] Hidden, int Trees, int Leaves)
@@ -100,16 +149,11 @@ internal static class RankingHeadCommand
         public string Prompt { get; set; } = string.Empty;
     }
 
-    private static void Run(DirectoryInfo directory, ReportWriter report, PairFeaturizer featurizer, Settings settings, CancellationToken cancel)
+    private static void Run(DirectoryInfo directory, (string Description, List<PreferencePair> Pairs) training, ReportWriter report, PairFeaturizer featurizer, Settings settings, CancellationToken cancel)
     {
         var total = Stopwatch.StartNew();
         string PathOf(string name) => Path.Combine(directory.FullName, name + ".jsonl.gz");
-        var train = PreferencePairReader.ReadAll(PathOf("alpaca-eval-train"));
-        if (settings.MaxTrain > 0 && train.Count > settings.MaxTrain)
-        {
-            train = [.. train.Take(settings.MaxTrain)];
-        }
-
+        var train = training.Pairs;
         var sets = LengthBaseline.DemoEvaluationSets.Select(name => (Name: name, Pairs: PreferencePairReader.ReadAll(PathOf(name)))).ToList();
         Console.Error.WriteLine($"featurizer: {featurizer.Embedder}, layout {featurizer.Layout} ({featurizer.Dimension} features)");
         var ml = new MLContext(seed: settings.Seed);
@@ -128,7 +172,7 @@ internal static class RankingHeadCommand
             return ml.Data.LoadFromEnumerable(rows, schema);
         }
 
-        var trainView = View(train, "alpaca-eval-train");
+        var trainView = View(train, "the training pairs");
         var setViews = sets.Select(s => View(s.Pairs, s.Name)).ToList();
         int prompts = train.Select(p => p.Prompt).Distinct(StringComparer.Ordinal).Count();
 
@@ -165,7 +209,7 @@ internal static class RankingHeadCommand
         }
 
         table.AddPlainRow(["training time", string.Empty, "-", .. settings.Heads.Select(h => $"{times[h.Name].TotalSeconds:F1} s")]);
-        string caption = $"Pairwise accuracy [bootstrap 95% CI] of each head, all trained through mlContext.Rewards() on alpaca-eval-train "
+        string caption = $"Pairwise accuracy [bootstrap 95% CI] of each head, all trained through mlContext.Rewards() on {training.Description} "
             + $"({train.Count:N0} pairs, {prompts:N0} prompts) with one feature column: {featurizer.Embedder}, layout {featurizer.Layout} "
             + $"({featurizer.Dimension} features); seed {settings.Seed}; ranking heads {settings.Trees} trees of at most {settings.Leaves} leaves; "
             + $"{Environment.ProcessorCount} cores.";
