@@ -41,7 +41,7 @@ internal static class RankingHeadCommand
         };
         var output = ReportWriter.OutputOption(Name);
         var seed = SharedOptions.Seed<int>("Seed of the Bradley–Terry heads and of the boosters.");
-        var maxTrain = new Option<int>("--max-train") { Description = "Use the first N pairs of alpaca-eval-train (0 = all), as the demo's --max-train.", DefaultValueFactory = _ => 0 };
+        var maxTrain = new Option<int>("--max-train") { Description = "Use the first N training pairs (0 = all), as the demo's --max-train; with --train Generalist, the first N after the cap.", DefaultValueFactory = _ => 0 };
         var hidden = SharedOptions.Hidden("Hidden sizes of the MLP head (the demo's default).", 1024, 512);
         var trees = new Option<int>("--trees") { Description = "Trees of the ranking heads.", DefaultValueFactory = _ => 100 };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree of the ranking heads.", DefaultValueFactory = _ => 20 };
