@@ -21,12 +21,14 @@ internal static class TrainGeneralistCommand
     /// <summary>The evaluation sets (alpaca-eval-test subsampled by --eval-cap).</summary>
     private static readonly string[] EvaluationFiles = [SubsampledEvaluation, "hh-harmless-test", "llmbar", "llmbar-processed"];
 
+    private const string DataDirOption = "--data-dir";
+
     /// <summary>The one evaluation set that --eval-cap subsamples (6,057 long AlpacaEval pairs).</summary>
     private const string SubsampledEvaluation = "alpaca-eval-test";
 
     public static Command Create()
     {
-        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Folder of the shared data files.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "data")) };
+        var dataDir = new Option<DirectoryInfo>(DataDirOption) { Description = "Folder of the shared data files.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "data")) };
         var output = SharedOptions.OutputFile("Where to write the model zip.");
         var cap = new Option<int>("--cap") { Description = "Most training pairs per source (chosen by a seeded hash of their ids).", DefaultValueFactory = _ => 1500 };
         var weights = new Option<string[]>("--source-weight")
@@ -44,8 +46,8 @@ internal static class TrainGeneralistCommand
             Description = "With --length Offset: the share κ of each source's fitted length logit put in the margin (1 = all of it; the default 0.25 leaves the head three quarters of each source's length preference to learn; see docs/generalist.md).",
             DefaultValueFactory = _ => 0.25,
         };
-        var attribute = new Option<string>("--helpsteer-attribute") { Description = "The HelpSteer rating that orders two responses to one prompt.", DefaultValueFactory = _ => "helpfulness" };
-        var gap = new Option<float>("--helpsteer-gap") { Description = "Least rating difference that makes a HelpSteer pair.", DefaultValueFactory = _ => 1f };
+        var attribute = new Option<string>("--helpsteer-attribute") { Description = "The HelpSteer rating that orders two responses to one prompt.", DefaultValueFactory = _ => GeneralistSources.DefaultRatingAttribute };
+        var gap = new Option<float>("--helpsteer-gap") { Description = "Least rating difference that makes a HelpSteer pair.", DefaultValueFactory = _ => GeneralistSources.DefaultRatingGap };
         var center = new Option<float>("--center-rewards-coefficient") { Description = "TRL's center_rewards_coefficient: adds c·(r_c + r_r)² to each pair's loss (0 = off).", DefaultValueFactory = _ => 0f };
         var evalCap = new Option<int>("--eval-cap") { Description = "Most pairs of alpaca-eval-test evaluated (a seeded fixed subsample); the other sets are evaluated whole.", DefaultValueFactory = _ => 1000 };
         var noEvaluation = new Option<bool>("--no-evaluation") { Description = "Train and save only." };
@@ -70,7 +72,7 @@ internal static class TrainGeneralistCommand
             long seed = options.Seed;
             var sourceWeights = ParseWeights(parse.GetValue(weights) ?? []);
 
-            var all = GeneralistSources.ReadAll(folder, parse.GetValue(attribute)!, parse.GetValue(gap));
+            var all = GeneralistSources.ReadAll(folder, DataDirOption, parse.GetValue(attribute)!, parse.GetValue(gap));
             var train = GeneralistPairs.CapPerSource(all, parse.GetValue(cap), seed);
             var handling = parse.GetValue(length);
 
@@ -134,7 +136,7 @@ internal static class TrainGeneralistCommand
         var table = ResultTables.Create("set", "source", ">pairs", LengthBaseline.Name, "model", ">ρ(reward, length)");
         foreach (string name in EvaluationFiles)
         {
-            var pairs = PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, name));
+            var pairs = PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, name, DataDirOption));
             if (name == SubsampledEvaluation && pairs.Count > evalCap)
             {
                 pairs = GeneralistPairs.CapPerSource(pairs, evalCap, seed);

@@ -25,9 +25,11 @@ internal static class RankingHeadCommand
 {
     private const string Name = "ranking-head";
 
+    private const string DataOption = "--data";
+
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz), and for --train Generalist the other training sources.", Required = true };
+        var data = new Option<DirectoryInfo>(DataOption) { Description = "Folder with alpaca-eval-train, alpaca-eval-test, hh-harmless-test, llmbar and llmbar-processed (.jsonl.gz), and for --train Generalist the other training sources.", Required = true };
         var trainingSet = new Option<TrainingSet>("--train")
         {
             Description = "What every head trains on: AlpacaEval (alpaca-eval-train) or Generalist (train-generalist's sources, at most --cap pairs each).",
@@ -91,8 +93,8 @@ internal static class RankingHeadCommand
     private static (string Description, List<PreferencePair> Pairs) ReadTraining(string folder, TrainingSet set, int cap, LengthHandling length, Settings settings)
     {
         var pairs = set == TrainingSet.AlpacaEval
-            ? PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, "alpaca-eval-train"))
-            : GeneralistPairs.CapPerSource(GeneralistSources.ReadAll(folder, "helpfulness", 1f), cap, settings.Seed);
+            ? PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, "alpaca-eval-train", DataOption))
+            : GeneralistPairs.CapPerSource(GeneralistSources.ReadAll(folder, DataOption), cap, settings.Seed);
         if (settings.MaxTrain > 0 && pairs.Count > settings.MaxTrain)
         {
             pairs = [.. pairs.Take(settings.MaxTrain)];
