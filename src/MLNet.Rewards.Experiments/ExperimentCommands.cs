@@ -18,6 +18,7 @@ internal static class ExperimentCommands
         BenchEmbedCommand.Create(),
         GenerationBenchCommand.Create(),
         GenerationSpeedCommand.Create(),
+        PrefillSpeedCommand.Create(),
         PrototypeCurveCommand.Create(),
         EnsembleBenchCommand.Create(),
         ActiveSimulationCommand.Create(),

@@ -26,7 +26,7 @@ public sealed class ChatHiddenStateEmbedder : IParallelTextEmbedder, IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         _spec = spec;
-        Model = CausalLanguageModel.Load(spec.ModelDirectory, new CausalLanguageModelOptions { Threads = spec.Threads, ExecutionProvider = spec.ExecutionProvider });
+        Model = CausalLanguageModel.LoadForHiddenStates(spec.ModelDirectory, new CausalLanguageModelOptions { Threads = spec.Threads, ExecutionProvider = spec.ExecutionProvider });
         if (Model.Shape.HiddenSize != spec.HiddenSize)
         {
             Model.Dispose();
@@ -40,7 +40,7 @@ public sealed class ChatHiddenStateEmbedder : IParallelTextEmbedder, IDisposable
     /// <inheritdoc />
     public FeaturizerSpec Spec => _spec;
 
-    /// <summary>The chat model.</summary>
+    /// <summary>The chat model, loaded for hidden states only (<see cref="CausalLanguageModel.HiddenStatesOnly"/>): it cannot generate.</summary>
     public CausalLanguageModel Model { get; }
 
     /// <summary>What this embedder has done so far: texts, tokens run, texts truncated, time inside the model.</summary>

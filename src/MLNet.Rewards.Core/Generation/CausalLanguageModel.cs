@@ -34,10 +34,11 @@ public sealed record CausalLanguageModelOptions
 public sealed class CausalLanguageModel : IDisposable
 {
     private const string HiddenStatesOutput = "hidden_states";
+    private const string LogitsOutput = "logits";
     private readonly OnnxSession _session;
     private readonly string[] _outputNames;
 
-    private CausalLanguageModel(ChatModelFolder folder, OnnxSession session, ModelShape shape, int contextLength)
+    private CausalLanguageModel(ChatModelFolder folder, OnnxSession session, ModelShape shape, int contextLength, bool hiddenStatesOnly)
     {
         Folder = folder;
         _session = session;
@@ -46,7 +47,8 @@ public sealed class CausalLanguageModel : IDisposable
         Tokenizer = ByteLevelBpeTokenizer.Load(folder.TokenizerJson);
         Template = ChatTemplate.Load(folder.TokenizerConfigJson);
         EndOfTurnTokenId = Tokenizer.TokenId("<|im_end|>");
-        var names = new List<string> { "logits", HiddenStatesOutput };
+        HiddenStatesOnly = hiddenStatesOnly;
+        var names = new List<string> { LogitsOutput, HiddenStatesOutput };
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             names.Add($"present.{layer}.key");
@@ -65,6 +67,13 @@ public sealed class CausalLanguageModel : IDisposable
     /// <summary>Most tokens one sequence may hold.</summary>
     public int ContextLength { get; }
 
+    /// <summary>
+    /// Whether the model was loaded without its output projection (by <see cref="Featurization.ChatHiddenStateEmbedder"/>,
+    /// whose prefill then runs faster): it computes hidden states only, and cannot generate.
+    /// <see cref="Load(string, CausalLanguageModelOptions?)"/> gives a model that can.
+    /// </summary>
+    public bool HiddenStatesOnly { get; }
+
     /// <summary>The model's tokenizer.</summary>
     internal ByteLevelBpeTokenizer Tokenizer { get; }
 
@@ -76,22 +85,32 @@ public sealed class CausalLanguageModel : IDisposable
 
     /// <summary>Opens a model folder and checks its files and the ONNX signature.</summary>
     /// <exception cref="ModelFormatException">A file is missing or the ONNX inputs and outputs are not those of a KV-cache decoder.</exception>
-    public static CausalLanguageModel Load(string folder, CausalLanguageModelOptions? options = null)
+    public static CausalLanguageModel Load(string folder, CausalLanguageModelOptions? options = null) => Open(folder, options, hiddenStatesOnly: false);
+
+    /// <summary>
+    /// Opens a model folder for <see cref="PrefillHiddenStates"/> alone: the graph is loaded without its <c>logits</c>
+    /// output and the output projection that computes it (<see cref="OnnxGraphPruning"/>), which ONNX Runtime would
+    /// otherwise run at every position though nobody fetches it.
+    /// </summary>
+    internal static CausalLanguageModel LoadForHiddenStates(string folder, CausalLanguageModelOptions? options = null) => Open(folder, options, hiddenStatesOnly: true);
+
+    private static CausalLanguageModel Open(string folder, CausalLanguageModelOptions? options, bool hiddenStatesOnly)
     {
         options ??= new CausalLanguageModelOptions();
         options.Validate();
         var files = ChatModelFolder.Open(folder);
-        var session = OnnxSession.FromFile(files.Model, new OnnxSessionOptions { IntraOpThreads = options.Threads, MemoryPattern = false, ExecutionProvider = options.ExecutionProvider });
+        var sessionOptions = new OnnxSessionOptions { IntraOpThreads = options.Threads, MemoryPattern = false, ExecutionProvider = options.ExecutionProvider };
+        var session = hiddenStatesOnly ? OnnxSession.FromFileWithoutOutputs(files.Model, [LogitsOutput], sessionOptions) : OnnxSession.FromFile(files.Model, sessionOptions);
         try
         {
-            var shape = ModelShape.FromSignature(session, files.Model);
+            var shape = ModelShape.FromSignature(session, files.Model, requireLogits: !hiddenStatesOnly);
             int limit = files.MaxPositionEmbeddings();
             if (options.ContextLength > limit)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, $"ContextLength exceeds the model's limit of {limit} positions");
             }
 
-            return new CausalLanguageModel(files, session, shape, options.ContextLength > 0 ? options.ContextLength : limit);
+            return new CausalLanguageModel(files, session, shape, options.ContextLength > 0 ? options.ContextLength : limit, hiddenStatesOnly);
         }
         catch
         {
@@ -244,6 +263,13 @@ public sealed class CausalLanguageModel : IDisposable
 
     private void RunForward(DecoderState state, ReadOnlySpan<int> tokens, int batch, float[]? lastLogits, float[]? lastHidden, float[]? allHidden, float[]? allLogits, CancellationToken cancellationToken)
     {
+        if (HiddenStatesOnly)
+        {
+            throw new InvalidOperationException(
+                $"{Folder.Model} was loaded for hidden states only (without its output projection, as a featurizer loads it), so it has no logits " +
+                "to generate from: load the folder with CausalLanguageModel.Load");
+        }
+
         int sequence = tokens.Length / batch;
         int past = state.Length;
         var ids = new long[tokens.Length];
@@ -262,7 +288,7 @@ public sealed class CausalLanguageModel : IDisposable
         var inputs = Inputs(idsValue, maskValue, positionValue, state);
         using var outputs = _session.Run(inputs, _outputNames, cancellationToken);
 
-        var logits = outputs["logits"].AsSpan<float>();
+        var logits = outputs[LogitsOutput].AsSpan<float>();
         var hidden = outputs[HiddenStatesOutput].AsSpan<float>();
         int vocabulary = Shape.VocabularySize, width = Shape.HiddenSize;
         if (lastLogits is not null && lastHidden is not null)

@@ -8,7 +8,7 @@ namespace MLNet.Rewards.Generation;
 /// <param name="KeyValueHeads">Key/value heads per layer.</param>
 /// <param name="HeadSize">Size of each head.</param>
 /// <param name="HiddenSize">Width of hidden_states.</param>
-/// <param name="VocabularySize">Width of logits.</param>
+/// <param name="VocabularySize">Width of logits (0 for a graph loaded without them).</param>
 internal sealed record ModelShape(int Layers, int KeyValueHeads, int HeadSize, int HiddenSize, int VocabularySize)
 {
     /// <summary>
@@ -16,8 +16,11 @@ internal sealed record ModelShape(int Layers, int KeyValueHeads, int HeadSize, i
     /// past_key_values.{i}.key/value (float, [batch, heads, past, head size]) and the outputs logits, hidden_states and
     /// present.{i}.key/value, and reads the sizes.
     /// </summary>
+    /// <param name="session">The loaded model.</param>
+    /// <param name="path">The model file, for messages.</param>
+    /// <param name="requireLogits">False for a session loaded without the logits output (the vocabulary size is then 0).</param>
     /// <exception cref="ModelFormatException">Anything is missing or of the wrong type; the message lists what was found.</exception>
-    public static ModelShape FromSignature(OnnxSession session, string path)
+    public static ModelShape FromSignature(OnnxSession session, string path, bool requireLogits = true)
     {
         var inputs = session.Inputs.ToDictionary(i => i.Name);
         var outputs = session.Outputs.ToDictionary(o => o.Name);
@@ -59,9 +62,9 @@ internal sealed record ModelShape(int Layers, int KeyValueHeads, int HeadSize, i
             }
         }
 
-        long vocabulary = outputs.TryGetValue("logits", out var logits) && logits.Dimensions.Count == 3 ? logits.Dimensions[2] : -1;
+        long vocabulary = outputs.TryGetValue("logits", out var logits) && logits.Dimensions.Count == 3 ? logits.Dimensions[2] : 0;
         long hidden = outputs.TryGetValue("hidden_states", out var states) && states.Dimensions.Count == 3 ? states.Dimensions[2] : -1;
-        if (vocabulary <= 0 || hidden <= 0)
+        if ((requireLogits && vocabulary <= 0) || hidden <= 0)
         {
             throw Wrong("outputs 'logits' [batch, seq, vocabulary] and 'hidden_states' [batch, seq, hidden] with fixed last dimensions are required");
         }

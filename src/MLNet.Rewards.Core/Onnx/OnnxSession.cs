@@ -54,11 +54,7 @@ public sealed class OnnxSession : IDisposable
     /// <summary>Loads a model file.</summary>
     public static OnnxSession FromFile(string path, OnnxSessionOptions? options = null)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"ONNX model not found: {path}", path);
-        }
-
+        RequireFile(path);
         return Create(options, o => new InferenceSession(path, o), path);
     }
 
@@ -67,6 +63,25 @@ public sealed class OnnxSession : IDisposable
     {
         var copy = model.ToArray();
         return Create(options, o => new InferenceSession(copy, o), "(bytes)");
+    }
+
+    /// <summary>
+    /// Loads a model file without some of its outputs and the nodes only they need (<see cref="OnnxGraphPruning"/>), so
+    /// runs do not compute them.
+    /// </summary>
+    internal static OnnxSession FromFileWithoutOutputs(string path, IReadOnlyCollection<string> removedOutputs, OnnxSessionOptions? options = null)
+    {
+        RequireFile(path);
+        var model = OnnxGraphPruning.WithoutOutputs(path, removedOutputs);
+        return Create(options, o => new InferenceSession(model, o), $"{path} (without {string.Join(", ", removedOutputs)})");
+    }
+
+    private static void RequireFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"ONNX model not found: {path}", path);
+        }
     }
 
     private static OnnxSession Create(OnnxSessionOptions? options, Func<SessionOptions, InferenceSession> create, string source)

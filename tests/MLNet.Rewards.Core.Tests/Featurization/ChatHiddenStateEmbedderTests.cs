@@ -27,10 +27,11 @@ public sealed class ChatHiddenStateEmbedderTests
 
     [TestMethod]
     [TestCategory("NeedsModels")]
-    public void TheLastTokenVectorIsTheModelStateAtTheEndOfTurnTokenWhateverTheBatch()
+    public void TheLastTokenVectorIsTheFullModelsStateAtTheEndOfTurnTokenWhateverTheBatch()
     {
         using var embedder = Create();
-        var model = embedder.Model;
+        Assert.IsTrue(embedder.Model.HiddenStatesOnly, "the featurizer loads the graph without its output projection");
+        var model = SmolLm.Model;
         string[] texts = [ConversationText.Of("What is 2 + 2?", "4."), ConversationText.Of("Name a colour.", "Blue is a colour that many people like a lot."), ConversationText.PromptOnly("Hello")];
         var batched = embedder.EmbedAll(texts);
         for (int i = 0; i < texts.Length; i++)
@@ -58,7 +59,7 @@ public sealed class ChatHiddenStateEmbedderTests
         using var both = Create(s => s with { Pooling = ChatStatePooling.LastTokenAndMean });
         string text = ConversationText.Of("Say hi.", "Hi!");
         var ids = both.Encode(text);
-        var (hidden, _) = both.Model.Forward(ids);
+        var (hidden, _) = SmolLm.Model.Forward(ids);
         var vector = both.Embed(text);
         Assert.AreEqual(2 * hidden.Columns, vector.Length);
         for (int k = 0; k < hidden.Columns; k += 37)
@@ -67,6 +68,17 @@ public sealed class ChatHiddenStateEmbedderTests
             Assert.AreEqual(hidden.Row(ids.Length - 1)[k], vector[k], 2e-3f);
             Assert.AreEqual(mean, vector[hidden.Columns + k], 2e-3);
         }
+    }
+
+    [TestMethod]
+    [TestCategory("NeedsModels")]
+    public void TheFeaturizersModelRefusesToGenerateAndNamesTheLoaderThatCan()
+    {
+        using var embedder = Create();
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => embedder.Model.Forward([1, 2, 3]));
+        StringAssert.Contains(e.Message, "hidden states only");
+        StringAssert.Contains(e.Message, "CausalLanguageModel.Load");
+        Assert.IsFalse(SmolLm.Model.HiddenStatesOnly);
     }
 
     [TestMethod]

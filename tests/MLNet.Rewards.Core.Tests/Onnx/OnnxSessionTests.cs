@@ -181,6 +181,7 @@ public sealed class OnnxSessionTests
     }
 
     [TestMethod]
+    [DoNotParallelize] // Resident memory is the process's: a test of another class loading a model at the same time would count here.
     public void ThousandsOfRunsReleaseEveryHandle()
     {
         // Each run creates an input over a 1 MB buffer and a 1 MB output: a leak of either would grow memory by GBs.

@@ -1,83 +1,61 @@
-using System.Text;
+using Google.Protobuf;
 using MLNet.Rewards.Onnx;
+using Onnx;
 
 namespace MLNet.Rewards.Tests.Onnx;
 
 /// <summary>
-/// Minimal ONNX models written as protobuf bytes, so that binding tests run in microseconds without a model file:
-/// a ModelProto (ir_version 8, opset 17) whose graph has one node over inputs with a dynamic dimension "n".
+/// Minimal ONNX models built from ONNX's protobuf messages (the OnnxSharp package), so that binding tests run in
+/// microseconds without a model file: a ModelProto (ir_version 8, opset 17) over inputs with a dynamic dimension "n".
 /// </summary>
 internal static class TinyOnnxModels
 {
     /// <summary>y = Identity(x), x and y of <paramref name="type"/> and shape [n].</summary>
-    public static byte[] Identity(OnnxElementType type) => Model("Identity", type, ["x"], "y");
+    public static byte[] Identity(OnnxElementType type) => Model(type, ["x"], ["y"], Node("Identity", ["x"], "y")).ToByteArray();
 
     /// <summary>z = Add(x, y), all float [n].</summary>
-    public static byte[] Add() => Model("Add", OnnxElementType.Float, ["x", "y"], "z");
+    public static byte[] Add() => Model(OnnxElementType.Float, ["x", "y"], ["z"], Node("Add", ["x", "y"], "z")).ToByteArray();
 
-    private static byte[] Model(string op, OnnxElementType type, string[] inputs, string output)
+    /// <summary>
+    /// Three outputs over float x [n]: negated = Neg(x); magnitude = Abs(negated), which needs the Neg node too; and
+    /// rectified = Relu(Sigmoid(x)), whose two nodes nothing else needs.
+    /// </summary>
+    public static ModelProto ThreeOutputs() => Model(
+        OnnxElementType.Float,
+        ["x"],
+        ["negated", "magnitude", "rectified"],
+        Node("Neg", ["x"], "negated"),
+        Node("Abs", ["negated"], "magnitude"),
+        Node("Sigmoid", ["x"], "squashed"),
+        Node("Relu", ["squashed"], "rectified"));
+
+    private static ModelProto Model(OnnxElementType type, string[] inputs, string[] outputs, params NodeProto[] nodes)
     {
-        var node = new Proto();
-        foreach (string input in inputs)
-        {
-            node.String(1, input);
-        }
-
-        node.String(2, output).String(3, "node").String(4, op);
-        var graph = new Proto().Message(1, node).String(2, "tiny");
-        foreach (string input in inputs)
-        {
-            graph.Message(11, ValueInfo(input, type));
-        }
-
-        graph.Message(12, ValueInfo(output, type));
-        var opset = new Proto().String(1, string.Empty).Varint(2, 17);
-        return new Proto().Varint(1, 8).Message(8, opset).Message(7, graph).ToArray();
+        var graph = new GraphProto { Name = "tiny" };
+        graph.Node.Add(nodes);
+        graph.Input.Add(inputs.Select(i => ValueInfo(i, type)));
+        graph.Output.Add(outputs.Select(o => ValueInfo(o, type)));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
+        return model;
     }
 
-    private static Proto ValueInfo(string name, OnnxElementType type)
+    private static NodeProto Node(string op, string[] inputs, string output)
     {
-        var dim = new Proto().String(2, "n");
-        var shape = new Proto().Message(1, dim);
-        var tensor = new Proto().Varint(1, (ulong)type).Message(2, shape);
-        return new Proto().String(1, name).Message(2, new Proto().Message(1, tensor));
+        var node = new NodeProto { OpType = op, Name = $"{op}_{output}" };
+        node.Input.Add(inputs);
+        node.Output.Add(output);
+        return node;
     }
 
-    /// <summary>A protobuf message writer: just the varint, string and sub-message fields these models need.</summary>
-    private sealed class Proto
+    private static ValueInfoProto ValueInfo(string name, OnnxElementType type)
     {
-        private readonly List<byte> _bytes = [];
-
-        public Proto Varint(int field, ulong value)
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" });
+        return new ValueInfoProto
         {
-            WriteVarint((ulong)(field << 3));
-            WriteVarint(value);
-            return this;
-        }
-
-        public Proto String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
-
-        public Proto Message(int field, Proto message) => Bytes(field, message.ToArray());
-
-        public byte[] ToArray() => [.. _bytes];
-
-        private Proto Bytes(int field, byte[] value)
-        {
-            WriteVarint((ulong)((field << 3) | 2));
-            WriteVarint((ulong)value.Length);
-            _bytes.AddRange(value);
-            return this;
-        }
-
-        private void WriteVarint(ulong value)
-        {
-            while (value >= 0x80)
-            {
-                _bytes.Add((byte)(value | 0x80));
-                value >>= 7;
-            }
-
-            _bytes.Add((byte)value);
-        }
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
     }
 }
