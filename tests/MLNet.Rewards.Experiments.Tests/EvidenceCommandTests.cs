@@ -108,6 +108,14 @@ public sealed class EvidenceCommandTests
     }
 
     [TestMethod]
+    public void RankingHeadRefusesACapThatItsTrainingSetWouldIgnore()
+    {
+        var (code, _, stderr) = ExperimentsRun.Run("ranking-head", "--data", Path.GetTempPath(), "--train", "AlpacaEval", "--cap", "500", "--out", ExperimentsRun.TempPath(""));
+        Assert.AreEqual(2, code, stderr);
+        StringAssert.Contains(stderr, "--cap applies to --train Generalist only");
+    }
+
+    [TestMethod]
     public void EvidenceOutputFolderThatIsAFileIsAUsageError()
     {
         string file = ExperimentsRun.TempPath(".md");

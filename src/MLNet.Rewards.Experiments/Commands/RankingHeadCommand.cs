@@ -71,6 +71,11 @@ internal static class RankingHeadCommand
                 throw new UsageException("--cap must be at least 1, and --length must be None or Balance (the ranking heads take no margin for an Offset)");
             }
 
+            if (parse.GetValue(trainingSet) == TrainingSet.AlpacaEval && parse.GetResult(cap) is { Implicit: false })
+            {
+                throw new UsageException("--cap applies to --train Generalist only (alpaca-eval-train is one source; --max-train takes its first N pairs)");
+            }
+
             var train = ReadTraining(parse.GetValue(data)!.FullName, parse.GetValue(trainingSet), parse.GetValue(cap), parse.GetValue(length), settings);
 
             using var scope = featurizer.CreateEmbedder(parse);
