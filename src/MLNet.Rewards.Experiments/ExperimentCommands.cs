@@ -19,6 +19,7 @@ internal static class ExperimentCommands
         GenerationBenchCommand.Create(),
         GenerationSpeedCommand.Create(),
         PrefillSpeedCommand.Create(),
+        LikelihoodRewardCommand.Create(),
         PrototypeCurveCommand.Create(),
         EnsembleBenchCommand.Create(),
         ActiveSimulationCommand.Create(),
