@@ -25,5 +25,6 @@ internal static class CliCommands
         GenerateCommand.Create(),
         GenArmTrainCommand.Create(),
         TrainEnsembleCommand.Create(),
+        LikelihoodModelCommand.Create(),
     };
 }

@@ -22,6 +22,14 @@ internal readonly record struct ResponseLogLikelihood(double GivenPrompt, double
 
     /// <summary><see cref="GivenPrompt"/> per scored token.</summary>
     public double GivenPromptPerToken => GivenPrompt / Tokens;
+
+    /// <summary>The reward <paramref name="kind"/> reads off these log-likelihoods.</summary>
+    public double Reward(Models.LikelihoodReward kind) => kind switch
+    {
+        Models.LikelihoodReward.PointwiseMutualInformation => PointwiseMutualInformation,
+        Models.LikelihoodReward.LogLikelihoodPerToken => GivenPromptPerToken,
+        _ => PointwiseMutualInformationPerToken,
+    };
 }
 
 /// <summary>
@@ -35,6 +43,7 @@ internal sealed class ResponseLikelihood
     private readonly int _maxPromptTokens;
     private readonly int _maxResponseTokens;
     private readonly int[] _emptyTurn;
+    private readonly Lazy<string> _identity;
 
     /// <summary>Creates a scorer over <paramref name="model"/>, which must have been loaded with its logits.</summary>
     public ResponseLikelihood(CausalLanguageModel model, int maxPromptTokens, int maxResponseTokens)
@@ -51,11 +60,11 @@ internal sealed class ResponseLikelihood
         _maxPromptTokens = maxPromptTokens;
         _maxResponseTokens = maxResponseTokens;
         _emptyTurn = model.EncodeChat([ChatMessage.User(string.Empty)]);
-        Identity = $"response-likelihood;sha256={Featurization.ModelFileHash.Sha256Of(model.Folder.Model)};maxPrompt={maxPromptTokens};maxResponse={maxResponseTokens}";
+        _identity = new(() => $"response-likelihood;sha256={Featurization.ModelFileHash.Sha256Of(model.Folder.Model)};maxPrompt={maxPromptTokens};maxResponse={maxResponseTokens}");
     }
 
-    /// <summary>What determines the values (model file, limits), for keying them in a store.</summary>
-    public string Identity { get; }
+    /// <summary>What determines the values (the model file's SHA-256, hashed at first use, and the limits), for keying them in a store.</summary>
+    public string Identity => _identity.Value;
 
     /// <summary>The log-likelihoods of <paramref name="response"/> with and without <paramref name="prompt"/>: two model runs.</summary>
     public ResponseLogLikelihood Measure(string prompt, string response, CancellationToken cancellationToken = default)

@@ -56,8 +56,8 @@ public abstract class RewardModel : IRewardScorer
     /// <summary>
     /// Loads the reward model zip at <paramref name="path"/> by the component its manifest names (read first, without the
     /// weights): a <see cref="PairwiseRewardModel"/>, an <see cref="EnsembleRewardModel"/> (scored by its saved
-    /// aggregation, e.g. a lower confidence bound) or a <see cref="MultiObjectiveRewardModel"/> (scored by its saved
-    /// combination).
+    /// aggregation, e.g. a lower confidence bound), a <see cref="MultiObjectiveRewardModel"/> (scored by its saved
+    /// combination) or a <see cref="LikelihoodRewardModel"/> (a chat model's log-likelihoods, loaded from its folder).
     /// </summary>
     /// <exception cref="ModelFormatException">The file is missing, corrupt, or holds a component that does not score responses.</exception>
     public static RewardModel Load(string path, FeaturizerContext? context = null)
@@ -103,17 +103,18 @@ public abstract class RewardModel : IRewardScorer
     }
 
     private static bool IsRewardModel(string component) =>
-        component is PairwiseRewardModel.ComponentName or EnsembleRewardModel.ComponentName or MultiObjectiveRewardModel.ComponentName;
+        component is PairwiseRewardModel.ComponentName or EnsembleRewardModel.ComponentName or MultiObjectiveRewardModel.ComponentName or LikelihoodRewardModel.ComponentName;
 
     private static RewardModel FromContents(ModelContents contents, FeaturizerContext? context) => contents.Component switch
     {
         PairwiseRewardModel.ComponentName => PairwiseRewardModel.FromContents(contents, context),
         EnsembleRewardModel.ComponentName => EnsembleRewardModel.FromContents(contents, context),
         MultiObjectiveRewardModel.ComponentName => MultiObjectiveRewardModel.FromContents(contents, context),
+        LikelihoodRewardModel.ComponentName => LikelihoodRewardModel.FromContents(contents, context),
         _ => throw NotARewardModel(contents.Path, contents.Component),
     };
 
     private static ModelFormatException NotARewardModel(string path, string component) => new(
         path,
-        $"holds a '{component}' model, which does not score responses (expected: {PairwiseRewardModel.ComponentName}, {EnsembleRewardModel.ComponentName} or {MultiObjectiveRewardModel.ComponentName})");
+        $"holds a '{component}' model, which does not score responses (expected: {PairwiseRewardModel.ComponentName}, {EnsembleRewardModel.ComponentName}, {MultiObjectiveRewardModel.ComponentName} or {LikelihoodRewardModel.ComponentName})");
 }

@@ -7,6 +7,7 @@ using MLNet.Rewards.Experiments.Reporting;
 using MLNet.Rewards.Featurization;
 using MLNet.Rewards.Generalist;
 using MLNet.Rewards.Generation;
+using MLNet.Rewards.Models;
 using MLNet.Rewards.Storage;
 
 namespace MLNet.Rewards.Experiments.Commands;
@@ -21,12 +22,12 @@ internal static class LikelihoodRewardCommand
 {
     private const string Name = "likelihood-reward";
 
-    /// <summary>The three rewards, each from a response's log-likelihoods.</summary>
-    private static readonly (string Column, Func<ResponseLogLikelihood, double> Reward)[] Rewards =
+    /// <summary>The three rewards of <see cref="LikelihoodRewardModel"/>, by their column names.</summary>
+    private static readonly (string Column, LikelihoodReward Kind)[] Rewards =
     [
-        ("log-likelihood per token", v => v.GivenPromptPerToken),
-        ("PMI", v => v.PointwiseMutualInformation),
-        ("PMI per token", v => v.PointwiseMutualInformationPerToken),
+        ("log-likelihood per token", LikelihoodReward.LogLikelihoodPerToken),
+        ("PMI", LikelihoodReward.PointwiseMutualInformation),
+        ("PMI per token", LikelihoodReward.PointwiseMutualInformationPerToken),
     ];
 
     public static Command Create()
@@ -80,7 +81,7 @@ internal static class LikelihoodRewardCommand
 
                 var measured = ProgressDisplay.Run($"{set}: log-likelihoods", progress => Measure(likelihood, values, pairs, progress, cancel));
                 var longer = LengthBaseline.Evaluate(evaluator, pairs);
-                var reports = Rewards.Select(r => evaluator.Evaluate(pairs, [.. measured.Chosen.Select(v => (float)r.Reward(v))], [.. measured.Rejected.Select(v => (float)r.Reward(v))])).ToList();
+                var reports = Rewards.Select(r => evaluator.Evaluate(pairs, [.. measured.Chosen.Select(v => (float)v.Reward(r.Kind))], [.. measured.Rejected.Select(v => (float)v.Reward(r.Kind))])).ToList();
                 table.AddPlainRow([set, "all", Count(pairs.Count), ResultTables.Accuracy(longer.Overall), .. reports.Select(r => ResultTables.Accuracy(r.Overall))]);
                 if (longer.PerSource.Count > 1)
                 {
