@@ -38,7 +38,7 @@ public sealed class CausalLanguageModel : IDisposable
     private readonly OnnxSession _session;
     private readonly string[] _outputNames;
 
-    private CausalLanguageModel(ChatModelFolder folder, OnnxSession session, ModelShape shape, int contextLength, bool hiddenStatesOnly)
+    private CausalLanguageModel(ChatModelFolder folder, OnnxSession session, ModelShape shape, int contextLength)
     {
         Folder = folder;
         _session = session;
@@ -47,7 +47,6 @@ public sealed class CausalLanguageModel : IDisposable
         Tokenizer = ByteLevelBpeTokenizer.Load(folder.TokenizerJson);
         Template = ChatTemplate.Load(folder.TokenizerConfigJson);
         EndOfTurnTokenId = Tokenizer.TokenId("<|im_end|>");
-        HiddenStatesOnly = hiddenStatesOnly;
         var names = new List<string> { LogitsOutput, HiddenStatesOutput };
         for (int layer = 0; layer < shape.Layers; layer++)
         {
@@ -72,7 +71,7 @@ public sealed class CausalLanguageModel : IDisposable
     /// whose prefill then runs faster): it computes hidden states only, and cannot generate.
     /// <see cref="Load(string, CausalLanguageModelOptions?)"/> gives a model that can.
     /// </summary>
-    public bool HiddenStatesOnly { get; }
+    public bool HiddenStatesOnly => Shape.VocabularySize == 0;
 
     /// <summary>The model's tokenizer.</summary>
     internal ByteLevelBpeTokenizer Tokenizer { get; }
@@ -110,7 +109,7 @@ public sealed class CausalLanguageModel : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(options), options.ContextLength, $"ContextLength exceeds the model's limit of {limit} positions");
             }
 
-            return new CausalLanguageModel(files, session, shape, options.ContextLength > 0 ? options.ContextLength : limit, hiddenStatesOnly);
+            return new CausalLanguageModel(files, session, shape, options.ContextLength > 0 ? options.ContextLength : limit);
         }
         catch
         {
