@@ -22,6 +22,10 @@ public sealed class LikelihoodRewardCommandTests
         string table = File.ReadAllText(Path.Combine(output, "likelihood-reward.md"));
         StringAssert.Contains(table, "| set    | source                      | pairs | longer wins          | log-likelihood per token | PMI                  | PMI per token        |");
         Assert.IsTrue(File.Exists(Path.Combine(output, "likelihood-reward-length.md")));
+        string strata = File.ReadAllText(Path.Combine(output, "likelihood-reward-length-strata.md"));
+        StringAssert.Contains(strata, "| llmbar | the longer one ");
+        StringAssert.Contains(strata, "| llmbar | the shorter one ");
+        StringAssert.Contains(strata, "| llmbar | mean of the two ");
 
         var again = ExperimentsRun.Run(args);
         Assert.AreEqual(0, again.ExitCode, again.Stderr);

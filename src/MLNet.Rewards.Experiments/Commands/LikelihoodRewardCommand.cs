@@ -71,6 +71,7 @@ internal static class LikelihoodRewardCommand
             var evaluator = new PairwiseEvaluator();
             var table = ResultTables.Create(["set", "source", ">pairs", LengthBaseline.Name, .. Rewards.Select(r => r.Column)]);
             var correlations = ResultTables.Create(["set", .. Rewards.Select(r => ">ρ(" + r.Column + ", length)")]);
+            var strata = ResultTables.Create(["set", "pairs where the chosen response is", ">pairs", .. Rewards.Select(r => r.Column)]);
             foreach (var (set, file) in files)
             {
                 var pairs = PreferencePairReader.ReadAll(file);
@@ -81,7 +82,8 @@ internal static class LikelihoodRewardCommand
 
                 var measured = ProgressDisplay.Run($"{set}: log-likelihoods", progress => Measure(likelihood, values, pairs, progress, cancel));
                 var longer = LengthBaseline.Evaluate(evaluator, pairs);
-                var reports = Rewards.Select(r => evaluator.Evaluate(pairs, [.. measured.Chosen.Select(v => (float)v.Reward(r.Kind))], [.. measured.Rejected.Select(v => (float)v.Reward(r.Kind))])).ToList();
+                var rewards = Rewards.Select(r => (Chosen: measured.Chosen.Select(v => (float)v.Reward(r.Kind)).ToArray(), Rejected: measured.Rejected.Select(v => (float)v.Reward(r.Kind)).ToArray())).ToList();
+                var reports = rewards.Select(r => evaluator.Evaluate(pairs, r.Chosen, r.Rejected)).ToList();
                 table.AddPlainRow([set, "all", Count(pairs.Count), ResultTables.Accuracy(longer.Overall), .. reports.Select(r => ResultTables.Accuracy(r.Overall))]);
                 if (longer.PerSource.Count > 1)
                 {
@@ -92,18 +94,36 @@ internal static class LikelihoodRewardCommand
                 }
 
                 correlations.AddPlainRow([set, .. reports.Select(r => ResultTables.Number(r.LengthSpearman))]);
+                AddLengthStrata(strata, set, evaluator, pairs, rewards);
                 Console.Error.WriteLine($"{set}: {pairs.Count:N0} pairs; {measured.Computed:N0} responses computed, {measured.Stored:N0} read from the store or met before");
             }
 
             string settings = $"SmolLM2 ({Path.GetFileName(parse.GetValue(llm)!.FullName)}), prompts cut to {parse.GetValue(maxPrompt)} tokens, responses scored over at most {parse.GetValue(maxResponse)}";
             report.Table(Name, $"Pairwise accuracy [bootstrap 95% CI] of zero-shot rewards from the chat model, no training ({settings}): the log-likelihood log p(y|x) of the response after its prompt, per token; PMI = log p(y|x) - log p(y), p(y) after an empty user turn; and PMI per token:", table);
             report.Table(Name + "-length", "Spearman correlation of each reward with response length (chosen and rejected pooled):", correlations);
+            report.Table(Name + "-length-strata", "Accuracy [bootstrap 95% CI] on the pairs where the chosen response is the longer one and where it is the shorter one (characters; equal lengths left out), and the mean of the two: 0.500 for any rule that only looks at length (\"longer wins\" scores 1 and 0), so what a reward knows beyond length shows in it.", strata);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
     private static string Count(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Rows of <paramref name="table"/> for <paramref name="set"/>: accuracy where the chosen response is longer, where it is shorter, and their mean.</summary>
+    private static void AddLengthStrata(Spectre.Console.Table table, string set, PairwiseEvaluator evaluator, List<PreferencePair> pairs, List<(float[] Chosen, float[] Rejected)> rewards)
+    {
+        var longer = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Chosen.Length > pairs[i].Rejected.Length).ToArray();
+        var shorter = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Chosen.Length < pairs[i].Rejected.Length).ToArray();
+        var accuracies = new List<AccuracySummary[]>();
+        foreach (var (stratum, rows) in new[] { ("the longer one", longer), ("the shorter one", shorter) })
+        {
+            var summaries = rewards.Select(r => evaluator.Evaluate([.. rows.Select(i => pairs[i])], [.. rows.Select(i => r.Chosen[i])], [.. rows.Select(i => r.Rejected[i])]).Overall).ToArray();
+            table.AddPlainRow([set, stratum, Count(rows.Length), .. summaries.Select(ResultTables.Accuracy)]);
+            accuracies.Add(summaries);
+        }
+
+        table.AddPlainRow([set, "mean of the two", string.Empty, .. Enumerable.Range(0, rewards.Count).Select(k => ResultTables.Number((accuracies[0][k].Accuracy + accuracies[1][k].Accuracy) / 2))]);
+    }
 
     private sealed record Measured(ResponseLogLikelihood[] Chosen, ResponseLogLikelihood[] Rejected, int Computed, int Stored);
 
