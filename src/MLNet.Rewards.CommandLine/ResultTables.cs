@@ -30,13 +30,16 @@ internal static class ResultTables
     /// <summary>Adds a row of plain-text cells (brackets in numbers such as "[0.91, 0.93]" are not markup).</summary>
     public static void AddPlainRow(this Table table, IEnumerable<string> cells) => table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)));
 
-    /// <summary>One row per evaluated set: accuracy with interval, log-loss, calibration, length correlation.</summary>
+    /// <summary>
+    /// One row per evaluated set: accuracy with interval, log-loss, calibration, length correlation, and the
+    /// length-stratified accuracy (mean of the chosen-longer and chosen-shorter pairs' accuracies; 0.5 for length alone).
+    /// </summary>
     public static Table Evaluations(IEnumerable<(string Name, EvaluationReport Report)> rows)
     {
-        var table = Create("set", ">pairs", "accuracy [95% CI]", ">log-loss", ">ECE", ">ρ(reward, length)");
+        var table = Create("set", ">pairs", "accuracy [95% CI]", ">log-loss", ">ECE", ">ρ(reward, length)", ">length-stratified");
         foreach (var (name, report) in rows)
         {
-            table.AddPlainRow([name, report.Overall.Count.ToString(Invariant), Accuracy(report.Overall), Number(report.LogLoss), Number(report.CalibrationError), Number(report.LengthSpearman)]);
+            table.AddPlainRow([name, report.Overall.Count.ToString(Invariant), Accuracy(report.Overall), Number(report.LogLoss), Number(report.CalibrationError), Number(report.LengthSpearman), Number(report.ByLength.MeanAccuracy)]);
         }
 
         return table;

@@ -37,6 +37,45 @@ public sealed class EvaluatorTests
     }
 
     [TestMethod]
+    public void LengthStrataSplitByTheLongerResponseAndLeaveEqualLengthsOut()
+    {
+        // Pairs 1 and 4: chosen longer; 2 and 5: chosen shorter; 3: equal lengths (in neither part).
+        List<PreferencePair> pairs =
+        [
+            new("1", "s", "p", "long answer", "short"),
+            new("2", "s", "p", "x", "yy"),
+            new("3", "s", "p", "same", "tied"),
+            new("4", "s", "p", "okay", "no"),
+            new("5", "s", "p", "a", "bbb"),
+        ];
+        float[] chosen = [2f, 0f, 5f, 1f, 4f];
+        float[] rejected = [1f, 1f, 0f, 1f, 0f];
+        var strata = new PairwiseEvaluator().Evaluate(pairs, chosen, rejected).ByLength;
+        Assert.AreEqual(2, strata.ChosenLonger.Count);
+        Assert.AreEqual((1 + 0.5) / 2, strata.ChosenLonger.Accuracy, 1e-12);
+        Assert.AreEqual(2, strata.ChosenShorter.Count);
+        Assert.AreEqual((0 + 1) / 2.0, strata.ChosenShorter.Accuracy, 1e-12);
+        Assert.AreEqual((0.75 + 0.5) / 2, strata.MeanAccuracy, 1e-12);
+    }
+
+    [TestMethod]
+    public void AnyLengthOnlyRuleHasAMeanAccuracyOfOneHalfOverTheLengthStrata()
+    {
+        // Three of four chosen responses are the longer one, so "longer wins" looks good overall but not balanced.
+        var pairs = Enumerable.Range(1, 40).Select(i => i % 4 == 0
+            ? new PreferencePair($"{i}", "s", "p", "short", "much longer answer")
+            : new PreferencePair($"{i}", "s", "p", "much longer answer", "short")).ToList();
+        var longerWins = new PairwiseEvaluator().Evaluate(pairs, [.. pairs.Select(p => (float)p.Chosen.Length)], [.. pairs.Select(p => (float)p.Rejected.Length)]);
+        Assert.AreEqual(0.75, longerWins.Overall.Accuracy, 1e-12);
+        Assert.AreEqual(1.0, longerWins.ByLength.ChosenLonger.Accuracy);
+        Assert.AreEqual(0.0, longerWins.ByLength.ChosenShorter.Accuracy);
+        Assert.AreEqual(0.5, longerWins.ByLength.MeanAccuracy, 1e-12);
+
+        var perfect = new PairwiseEvaluator().Evaluate(pairs, [.. pairs.Select(_ => 1f)], [.. pairs.Select(_ => 0f)]);
+        Assert.AreEqual(1.0, perfect.ByLength.MeanAccuracy, 1e-12);
+    }
+
+    [TestMethod]
     public void SpearmanHandlesTiesAndReversal()
     {
         Assert.AreEqual(-1.0, Statistics.Spearman([1, 2, 3, 4], [40, 30, 20, 10]), 1e-12);

@@ -133,7 +133,7 @@ internal static class TrainGeneralistCommand
     private static void Evaluate(PairwiseRewardModel model, string folder, int evalCap, long seed, ChatHiddenStateEmbedder? chat, LongInputPolicy? policy)
     {
         var evaluator = new PairwiseEvaluator();
-        var table = ResultTables.Create("set", "source", ">pairs", LengthBaseline.Name, "model", ">ρ(reward, length)");
+        var table = ResultTables.Create("set", "source", ">pairs", LengthBaseline.Name, "model", ">ρ(reward, length)", ">length-stratified");
         foreach (string name in EvaluationFiles)
         {
             var pairs = PreferencePairReader.ReadAll(GeneralistSources.DataFile(folder, name, DataDirOption));
@@ -148,12 +148,12 @@ internal static class TrainGeneralistCommand
             var report = evaluator.Evaluate(pairs, chosen, rejected);
             var longer = LengthBaseline.Evaluate(evaluator, pairs);
             Console.Error.WriteLine($"{name}: {pairs.Count:N0} pairs scored in {clock.Elapsed.TotalSeconds:F1} s");
-            table.AddPlainRow([name, "all", pairs.Count.ToString("N0", CultureInfo.InvariantCulture), ResultTables.Accuracy(longer.Overall), ResultTables.Accuracy(report.Overall), ResultTables.Number(report.LengthSpearman)]);
+            table.AddPlainRow([name, "all", pairs.Count.ToString("N0", CultureInfo.InvariantCulture), ResultTables.Accuracy(longer.Overall), ResultTables.Accuracy(report.Overall), ResultTables.Number(report.LengthSpearman), ResultTables.Number(report.ByLength.MeanAccuracy)]);
             if (report.PerSource.Count > 1)
             {
                 foreach (var (source, summary) in report.PerSource)
                 {
-                    table.AddPlainRow([name, source, summary.Count.ToString("N0", CultureInfo.InvariantCulture), ResultTables.Accuracy(longer.PerSource[source]), ResultTables.Accuracy(summary), string.Empty]);
+                    table.AddPlainRow([name, source, summary.Count.ToString("N0", CultureInfo.InvariantCulture), ResultTables.Accuracy(longer.PerSource[source]), ResultTables.Accuracy(summary), string.Empty, string.Empty]);
                 }
             }
         }

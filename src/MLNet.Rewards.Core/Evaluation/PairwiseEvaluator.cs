@@ -5,8 +5,9 @@ namespace MLNet.Rewards.Evaluation;
 
 /// <summary>
 /// Scores a reward model's rewards on preference pairs: pairwise accuracy (ties count half) with a bootstrap 95% interval,
-/// overall and per source; Bradley–Terry log-loss; expected calibration error; and the Spearman correlation of reward
-/// with response length in characters (the verbosity bias).
+/// overall and per source; Bradley–Terry log-loss; expected calibration error; the Spearman correlation of reward
+/// with response length in characters (the verbosity bias); and accuracy split by whether the chosen response is the
+/// longer or the shorter one, whose mean no rule that only looks at length can move from 0.5.
 /// </summary>
 public sealed class PairwiseEvaluator
 {
@@ -61,7 +62,28 @@ public sealed class PairwiseEvaluator
             n == 0 ? double.NaN : logLoss / n,
             ExpectedCalibrationError(probabilities, Options.CalibrationBins),
             Statistics.Spearman(rewards, lengths),
-            perSource);
+            perSource,
+            StratifyByLength(pairs, correct));
+    }
+
+    private LengthStrata StratifyByLength(IReadOnlyList<PreferencePair> pairs, double[] correct)
+    {
+        var longer = new List<double>();
+        var shorter = new List<double>();
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            int difference = pairs[i].Chosen.Length - pairs[i].Rejected.Length;
+            if (difference > 0)
+            {
+                longer.Add(correct[i]);
+            }
+            else if (difference < 0)
+            {
+                shorter.Add(correct[i]);
+            }
+        }
+
+        return new LengthStrata(Summarize([.. longer], "chosen longer"), Summarize([.. shorter], "chosen shorter"));
     }
 
     /// <summary>Pairwise accuracy with its bootstrap interval, from rewards alone (for data without texts, such as the synthetic benchmark).</summary>
@@ -150,4 +172,19 @@ public sealed record AccuracySummary(int Count, double Accuracy, double Low, dou
 /// <param name="CalibrationError">Expected calibration error of σ(r_c − r_r).</param>
 /// <param name="LengthSpearman">Spearman correlation between reward and response length (chosen and rejected responses pooled).</param>
 /// <param name="PerSource">Accuracy per source.</param>
-public sealed record EvaluationReport(AccuracySummary Overall, double LogLoss, double CalibrationError, double LengthSpearman, IReadOnlyDictionary<string, AccuracySummary> PerSource);
+/// <param name="ByLength">Accuracy on the pairs whose chosen response is the longer one and on those where it is the shorter one.</param>
+public sealed record EvaluationReport(AccuracySummary Overall, double LogLoss, double CalibrationError, double LengthSpearman, IReadOnlyDictionary<string, AccuracySummary> PerSource, LengthStrata ByLength);
+
+/// <summary>
+/// Accuracy split by response length in characters (pairs of equal length are in neither part). "The longer response
+/// wins" scores 1 on the first part and 0 on the second, and any rule that only looks at length averages 0.5 over the
+/// two, so <see cref="MeanAccuracy"/> shows what a reward knows beyond length whatever share of a set's chosen
+/// responses are the longer ones.
+/// </summary>
+/// <param name="ChosenLonger">Accuracy on the pairs whose chosen response is the longer one.</param>
+/// <param name="ChosenShorter">Accuracy on the pairs whose chosen response is the shorter one.</param>
+public sealed record LengthStrata(AccuracySummary ChosenLonger, AccuracySummary ChosenShorter)
+{
+    /// <summary>Mean of the two parts' accuracies (NaN when either part is empty).</summary>
+    public double MeanAccuracy => (ChosenLonger.Accuracy + ChosenShorter.Accuracy) / 2;
+}

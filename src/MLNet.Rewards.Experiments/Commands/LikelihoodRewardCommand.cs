@@ -82,8 +82,7 @@ internal static class LikelihoodRewardCommand
 
                 var measured = ProgressDisplay.Run($"{set}: log-likelihoods", progress => Measure(likelihood, values, pairs, progress, cancel));
                 var longer = LengthBaseline.Evaluate(evaluator, pairs);
-                var rewards = Rewards.Select(r => (Chosen: measured.Chosen.Select(v => (float)v.Reward(r.Kind)).ToArray(), Rejected: measured.Rejected.Select(v => (float)v.Reward(r.Kind)).ToArray())).ToList();
-                var reports = rewards.Select(r => evaluator.Evaluate(pairs, r.Chosen, r.Rejected)).ToList();
+                var reports = Rewards.Select(r => evaluator.Evaluate(pairs, [.. measured.Chosen.Select(v => (float)v.Reward(r.Kind))], [.. measured.Rejected.Select(v => (float)v.Reward(r.Kind))])).ToList();
                 table.AddPlainRow([set, "all", Count(pairs.Count), ResultTables.Accuracy(longer.Overall), .. reports.Select(r => ResultTables.Accuracy(r.Overall))]);
                 if (longer.PerSource.Count > 1)
                 {
@@ -94,7 +93,7 @@ internal static class LikelihoodRewardCommand
                 }
 
                 correlations.AddPlainRow([set, .. reports.Select(r => ResultTables.Number(r.LengthSpearman))]);
-                AddLengthStrata(strata, set, evaluator, pairs, rewards);
+                AddLengthStrata(strata, set, reports);
                 Console.Error.WriteLine($"{set}: {pairs.Count:N0} pairs; {measured.Computed:N0} responses computed, {measured.Stored:N0} read from the store or met before");
             }
 
@@ -110,19 +109,11 @@ internal static class LikelihoodRewardCommand
     private static string Count(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>Rows of <paramref name="table"/> for <paramref name="set"/>: accuracy where the chosen response is longer, where it is shorter, and their mean.</summary>
-    private static void AddLengthStrata(Spectre.Console.Table table, string set, PairwiseEvaluator evaluator, List<PreferencePair> pairs, List<(float[] Chosen, float[] Rejected)> rewards)
+    private static void AddLengthStrata(Spectre.Console.Table table, string set, List<EvaluationReport> reports)
     {
-        var longer = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Chosen.Length > pairs[i].Rejected.Length).ToArray();
-        var shorter = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Chosen.Length < pairs[i].Rejected.Length).ToArray();
-        var accuracies = new List<AccuracySummary[]>();
-        foreach (var (stratum, rows) in new[] { ("the longer one", longer), ("the shorter one", shorter) })
-        {
-            var summaries = rewards.Select(r => evaluator.Evaluate([.. rows.Select(i => pairs[i])], [.. rows.Select(i => r.Chosen[i])], [.. rows.Select(i => r.Rejected[i])]).Overall).ToArray();
-            table.AddPlainRow([set, stratum, Count(rows.Length), .. summaries.Select(ResultTables.Accuracy)]);
-            accuracies.Add(summaries);
-        }
-
-        table.AddPlainRow([set, "mean of the two", string.Empty, .. Enumerable.Range(0, rewards.Count).Select(k => ResultTables.Number((accuracies[0][k].Accuracy + accuracies[1][k].Accuracy) / 2))]);
+        table.AddPlainRow([set, "the longer one", Count(reports[0].ByLength.ChosenLonger.Count), .. reports.Select(r => ResultTables.Accuracy(r.ByLength.ChosenLonger))]);
+        table.AddPlainRow([set, "the shorter one", Count(reports[0].ByLength.ChosenShorter.Count), .. reports.Select(r => ResultTables.Accuracy(r.ByLength.ChosenShorter))]);
+        table.AddPlainRow([set, "mean of the two", string.Empty, .. reports.Select(r => ResultTables.Number(r.ByLength.MeanAccuracy))]);
     }
 
     private sealed record Measured(ResponseLogLikelihood[] Chosen, ResponseLogLikelihood[] Rejected, int Computed, int Stored);
