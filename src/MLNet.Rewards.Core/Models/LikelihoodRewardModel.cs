@@ -48,7 +48,8 @@ public sealed record LikelihoodRewardOptions
 /// A reward model with no training: a local chat model's teacher-forced log-likelihood of the response after its prompt
 /// and after an empty user turn, read as a reward (<see cref="LikelihoodReward"/>). The pointwise mutual information
 /// ranks a response by how much its own prompt explains it, so a fluent answer to another instruction scores low
-/// (docs/generalist.md: on LLMBar it is far above every trained head). Each score runs the chat model twice. The zip holds
+/// (docs/generalist.md: on LLMBar it beats every trained head, though PMI per token also favours short responses,
+/// and on harmlessness it knows nothing). Each score runs the chat model twice. The zip holds
 /// the settings and the chat model file's SHA-256, no weights: the chat model folder is read when the zip is loaded
 /// (<see cref="FeaturizerContext.ModelDirectory"/> points at another copy). Scores are explained by
 /// <see cref="LogLikelihoodKey"/>, <see cref="WithoutPromptKey"/> and <see cref="TokensKey"/>.
