@@ -43,14 +43,18 @@ public sealed class GemmTests
     public void AddTransposedAMultiplyMatchesReference(int m, int n, int k) => CheckAddTransposedAMultiply(m, n, k);
 
     [TestMethod]
-    [DataRow(true)]
-    [DataRow(false)]
-    public void ARowsResultDoesNotDependOnTheRowsComputedWithIt(bool wide)
+    [DoNotParallelize] // switches the process-wide kernel choice that concurrent training tests would see
+    [DataRow(true, true)]
+    [DataRow(false, true)]
+    [DataRow(false, false)]
+    public void ARowsResultDoesNotDependOnTheRowsComputedWithIt(bool wide, bool tiled)
     {
         // A single request and the same row inside a batch must score bit-identically (ML.NET scores row by row, Core in
         // batches); shapes cover packed and in-place weights and columns outside whole 4-column tiles.
-        bool saved = Gemm.UseWideKernels;
+        bool savedWide = Gemm.UseWideKernels;
+        bool savedTiled = Gemm.UseTiledKernels;
         Gemm.UseWideKernels = wide;
+        Gemm.UseTiledKernels = tiled;
         try
         {
             foreach (var (n, k) in new[] { (37, 300), (70, 1024), (9, 20) })
@@ -70,11 +74,13 @@ public sealed class GemmTests
         }
         finally
         {
-            Gemm.UseWideKernels = saved;
+            Gemm.UseWideKernels = savedWide;
+            Gemm.UseTiledKernels = savedTiled;
         }
     }
 
     [TestMethod]
+    [DoNotParallelize] // switches the process-wide kernel choice that concurrent training tests would see
     public void TheNarrowKernelsMatchTheReferenceToo()
     {
         // On an AVX-512 machine the 512-bit kernels run; this covers the 256-bit ones used elsewhere.
@@ -92,6 +98,30 @@ public sealed class GemmTests
         finally
         {
             Gemm.UseWideKernels = saved;
+        }
+    }
+
+    [TestMethod]
+    [DoNotParallelize] // switches the process-wide kernel choice that concurrent training tests would see
+    public void ThePortableKernelsMatchTheReferenceToo()
+    {
+        // Where 256-bit vectors or fused multiply-add are not in hardware (Arm64) the TensorPrimitives forms run.
+        bool saved = Gemm.UseTiledKernels;
+        Gemm.UseTiledKernels = false;
+        try
+        {
+            Assert.IsFalse(Gemm.UseTiledKernels);
+            CheckMultiplyTransposedB(130, 33, 520, relu: true);
+            CheckMultiplyTransposedB(7, 37, 19, relu: false);
+            CheckMultiplyTransposedB(1, 1, 1, relu: true);
+            CheckMultiply(64, 260, 40);
+            CheckMultiply(13, 21, 77);
+            CheckAddTransposedAMultiply(300, 7, 45);
+            CheckAddTransposedAMultiply(21, 13, 77);
+        }
+        finally
+        {
+            Gemm.UseTiledKernels = saved;
         }
     }
 

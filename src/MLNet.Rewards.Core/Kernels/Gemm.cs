@@ -14,7 +14,10 @@ namespace MLNet.Rewards.Kernels;
 /// The kernels are register-tiled on <see cref="Vector512{T}"/> where the processor accelerates it (else
 /// <see cref="Vector256{T}"/>) and blocked so that the panel of <c>b</c> a tile works on
 /// stays in the L1 cache. Each output element is always computed by the same sequence of fused multiply-adds, so results
-/// depend only on the shapes, never on timing: training stays bit-reproducible.
+/// depend only on the shapes, never on timing: training stays bit-reproducible. Where 256-bit vectors or fused
+/// multiply-add are not in hardware (Arm64's 128-bit NEON, x86 before AVX2), <see cref="Vector256{T}"/> would be emulated
+/// a lane at a time (training 40x slower, measured with AVX2 switched off); the products then run as dot products and
+/// row updates on TensorPrimitives, which use the vectors the processor has.
 /// </remarks>
 [SkipLocalsInit]
 internal static class Gemm
@@ -38,6 +41,8 @@ internal static class Gemm
 
     private static bool s_wide = Vector512.IsHardwareAccelerated;
 
+    private static bool s_tiled = TiledKernelsSupported;
+
     /// <summary>
     /// Whether the 512-bit kernels run: twice the multiply-adds per instruction of the 256-bit ones, used wherever the
     /// processor accelerates them (AVX-512). Tests switch it off to check the 256-bit kernels on such machines too.
@@ -47,6 +52,18 @@ internal static class Gemm
         get => s_wide;
         set => s_wide = value && Vector512.IsHardwareAccelerated;
     }
+
+    /// <summary>
+    /// Whether the register-tiled kernels run (the default wherever 256-bit vectors and fused multiply-add are in
+    /// hardware); otherwise the TensorPrimitives forms do. Tests switch it off to check those on such machines too.
+    /// </summary>
+    internal static bool UseTiledKernels
+    {
+        get => s_tiled;
+        set => s_tiled = value && TiledKernelsSupported;
+    }
+
+    private static bool TiledKernelsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
     /// <summary>
     /// c[m, n] = a[m, k] · b[n, k]ᵀ (+ bias[n]): each output is the dot product of a row of <paramref name="a"/> with a row
@@ -77,9 +94,13 @@ internal static class Gemm
             c[..(m * n)].Clear();
         }
 
-        if (k > 0)
+        if (k > 0 && s_tiled)
         {
             MultiplyTransposedBTiled(a, b, c, m, n, k);
+        }
+        else if (k > 0)
+        {
+            MultiplyTransposedBByDotProducts(a, b, c, m, n, k);
         }
 
         if (!bias.IsEmpty || relu)
@@ -187,6 +208,23 @@ internal static class Gemm
         }
     }
 
+    /// <summary>
+    /// The portable body of <see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>:
+    /// one TensorPrimitives dot product per output, a row of b against every row of a while it is in the L1 cache. Each
+    /// output is a function of its two rows alone, so a row's result still does not depend on the rows computed with it.
+    /// </summary>
+    private static void MultiplyTransposedBByDotProducts(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            var column = b.Slice(j * k, k);
+            for (int i = 0; i < m; i++)
+            {
+                c[(i * n) + j] = TensorPrimitives.Dot(a.Slice(i * k, k), column);
+            }
+        }
+    }
+
     /// <summary>c[m, k] = a[m, n] · b[n, k]: back-propagates a dense layer's output gradient to its input.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
@@ -222,7 +260,7 @@ internal static class Gemm
         int i = 0;
         ref float act = ref MemoryMarshal.GetReference(activation);
         ref float del = ref MemoryMarshal.GetReference(delta);
-        for (; i + Lanes <= delta.Length; i += Lanes)
+        for (; Vector256.IsHardwareAccelerated && i + Lanes <= delta.Length; i += Lanes)
         {
             var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref act, (nuint)i), Vector256<float>.Zero);
             (Vector256.LoadUnsafe(ref del, (nuint)i) & positive).StoreUnsafe(ref del, (nuint)i);
@@ -245,6 +283,12 @@ internal static class Gemm
     /// </summary>
     private static void OuterProductAccumulate(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int rows, int depth, int cols)
     {
+        if (!s_tiled)
+        {
+            OuterProductAccumulateByRowUpdates(a, rowStride, depthStride, b, c, rows, depth, cols);
+            return;
+        }
+
         bool wide = s_wide;
         int tileColumns = wide ? 64 : 32;
         int tiles = rows / 4;
@@ -315,6 +359,22 @@ internal static class Gemm
 
                     c[(i * cols) + col] = sum;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The portable body of <see cref="OuterProductAccumulate"/>: each row of c gains A(i, p) times row p of b, one
+    /// TensorPrimitives multiply-add per depth step, in depth order.
+    /// </summary>
+    private static void OuterProductAccumulateByRowUpdates(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> b, Span<float> c, int rows, int depth, int cols)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            var row = c.Slice(i * cols, cols);
+            for (int p = 0; p < depth; p++)
+            {
+                TensorPrimitives.MultiplyAdd(b.Slice(p * cols, cols), a[(i * rowStride) + (p * depthStride)], row, row);
             }
         }
     }

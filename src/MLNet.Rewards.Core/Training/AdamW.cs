@@ -96,7 +96,9 @@ internal sealed class AdamW
             var inverseSqrtBias2 = Vector256.Create(InverseSqrtBias2);
             var epsilon = Vector256.Create(Epsilon);
             int i = 0;
-            for (; i + Vector256<float>.Count <= parameters.Length; i += Vector256<float>.Count)
+
+            // Where 256-bit vectors would be emulated a lane at a time (Arm64, x86 before AVX2), the scalar loop does it all.
+            for (; Vector256.IsHardwareAccelerated && i + Vector256<float>.Count <= parameters.Length; i += Vector256<float>.Count)
             {
                 nuint at = (nuint)i;
                 var gi = Vector256.LoadUnsafe(ref g, at);
