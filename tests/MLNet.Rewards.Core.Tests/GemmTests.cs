@@ -51,11 +51,7 @@ public sealed class GemmTests
     {
         // A single request and the same row inside a batch must score bit-identically (ML.NET scores row by row, Core in
         // batches); shapes cover packed and in-place weights and columns outside whole 4-column tiles.
-        bool savedWide = Gemm.UseWideKernels;
-        bool savedTiled = Gemm.UseTiledKernels;
-        Gemm.UseWideKernels = wide;
-        Gemm.UseTiledKernels = tiled;
-        try
+        WithKernels(wide, tiled, () =>
         {
             foreach (var (n, k) in new[] { (37, 300), (70, 1024), (9, 20) })
             {
@@ -71,12 +67,7 @@ public sealed class GemmTests
                     CollectionAssert.AreEqual(together.AsSpan(0, rows * n).ToArray(), alone, $"{rows} rows, n {n}, k {k}");
                 }
             }
-        }
-        finally
-        {
-            Gemm.UseWideKernels = savedWide;
-            Gemm.UseTiledKernels = savedTiled;
-        }
+        });
     }
 
     [TestMethod]
@@ -84,9 +75,7 @@ public sealed class GemmTests
     public void TheNarrowKernelsMatchTheReferenceToo()
     {
         // On an AVX-512 machine the 512-bit kernels run; this covers the 256-bit ones used elsewhere.
-        bool saved = Gemm.UseWideKernels;
-        Gemm.UseWideKernels = false;
-        try
+        WithKernels(wide: false, tiled: Gemm.UseTiledKernels, () =>
         {
             CheckMultiplyTransposedB(130, 33, 520, relu: true);
             CheckMultiplyTransposedB(6, 21, 1040, relu: false);
@@ -94,11 +83,7 @@ public sealed class GemmTests
             CheckMultiply(9, 70, 300);
             CheckAddTransposedAMultiply(300, 7, 45);
             CheckAddTransposedAMultiply(40, 9, 130);
-        }
-        finally
-        {
-            Gemm.UseWideKernels = saved;
-        }
+        });
     }
 
     [TestMethod]
@@ -106,9 +91,7 @@ public sealed class GemmTests
     public void ThePortableKernelsMatchTheReferenceToo()
     {
         // Where 256-bit vectors or fused multiply-add are not in hardware (Arm64) the TensorPrimitives forms run.
-        bool saved = Gemm.UseTiledKernels;
-        Gemm.UseTiledKernels = false;
-        try
+        WithKernels(wide: Gemm.UseWideKernels, tiled: false, () =>
         {
             Assert.IsFalse(Gemm.UseTiledKernels);
             CheckMultiplyTransposedB(130, 33, 520, relu: true);
@@ -118,10 +101,24 @@ public sealed class GemmTests
             CheckMultiply(13, 21, 77);
             CheckAddTransposedAMultiply(300, 7, 45);
             CheckAddTransposedAMultiply(21, 13, 77);
+        });
+    }
+
+    /// <summary>Runs <paramref name="check"/> with the kernel choice switched (where the processor allows it), then restores it.</summary>
+    private static void WithKernels(bool wide, bool tiled, Action check)
+    {
+        bool savedWide = Gemm.UseWideKernels;
+        bool savedTiled = Gemm.UseTiledKernels;
+        Gemm.UseWideKernels = wide;
+        Gemm.UseTiledKernels = tiled;
+        try
+        {
+            check();
         }
         finally
         {
-            Gemm.UseTiledKernels = saved;
+            Gemm.UseWideKernels = savedWide;
+            Gemm.UseTiledKernels = savedTiled;
         }
     }
 
