@@ -4,7 +4,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Rewards.Data;
-using MLNet.Rewards.Evaluation;
 using MLNet.Rewards.Heads;
 using MLNet.Rewards;
 using PairwiseRewardModel;
@@ -32,11 +31,10 @@ Console.WriteLine($"Saved {Path.GetFullPath(outputPath)} ({new FileInfo(outputPa
 if (options.TryGetValue("--test", out string? testPath))
 {
     var testPairs = PreferencePairReader.ReadAll(testPath);
-    float[] scores = [.. model.Transform(mlContext.Rewards().LoadPreferencePairs(testPairs)).GetColumn<float>("Score")];
-    float[] chosen = [.. scores.Where((_, i) => i % 2 == 0)];
-    float[] rejected = [.. scores.Where((_, i) => i % 2 == 1)];
-    var accuracy = new PairwiseEvaluator().Accuracy(chosen, rejected);
+    var report = mlContext.Rewards().Evaluate(model.Transform(mlContext.Rewards().LoadPreferencePairs(testPairs)));
+    var accuracy = report.Overall;
     Console.WriteLine($"Pairwise accuracy on {testPath}: {accuracy.Accuracy:P1} (95% CI {accuracy.Low:P1} - {accuracy.High:P1}, {accuracy.Count} pairs).");
+    Console.WriteLine($"Beyond length (mean accuracy where the chosen response is the longer / the shorter one): {report.ByLength.MeanAccuracy:P1}.");
 }
 
 RewardModel.ModelPath = Path.GetFullPath(outputPath);
