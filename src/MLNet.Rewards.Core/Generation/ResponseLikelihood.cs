@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using MLNet.Rewards.Kernels;
 
 namespace MLNet.Rewards.Generation;
 
@@ -80,16 +80,14 @@ internal sealed class ResponseLikelihood
     private double LogLikelihood(int[] context, int[] response, CancellationToken cancellationToken)
     {
         var (_, logits) = _model.Forward([.. context, .. response], cancellationToken);
-        var shifted = new float[logits.Columns];
+        var scratch = new float[logits.Columns];
         double sum = 0;
         for (int t = 0; t < response.Length; t++)
         {
             // The logits at the position before token t predict it: log softmax(row)[token] = row[token] − max − log Σ exp(row − max).
             var row = logits.Row(context.Length + t - 1);
-            float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, shifted);
-            TensorPrimitives.Exp(shifted, shifted);
-            sum += row[response[t]] - max - Math.Log(TensorPrimitives.Sum(shifted));
+            var (max, total) = Softmax.Normalizer(row, scratch);
+            sum += row[response[t]] - max - Math.Log(total);
         }
 
         return sum;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using MLNet.Rewards.Generation;
+using MLNet.Rewards.Kernels;
 
 namespace MLNet.Rewards.Guidance;
 
@@ -57,11 +58,7 @@ public sealed class GenArmGuide : INextTokenGuide
             _scratch = new float[scores.Length];
         }
 
-        var scratch = _scratch.AsSpan(0, scores.Length);
-        float max = TensorPrimitives.Max(scores);
-        TensorPrimitives.Subtract(scores, max, scratch);
-        TensorPrimitives.Exp(scratch, scratch);
-        float total = TensorPrimitives.Sum(scratch);
+        var (max, total) = Softmax.Normalizer(scores, _scratch);
         float logBase = max + MathF.Log(total);
         if (_maxTopK > 0)
         {
