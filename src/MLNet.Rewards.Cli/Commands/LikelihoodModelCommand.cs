@@ -18,9 +18,7 @@ internal static class LikelihoodModelCommand
             Description = "The reward: PointwiseMutualInformationPerToken ((log p(y|x) - log p(y)) per token), PointwiseMutualInformation (summed) or LogLikelihoodPerToken (log p(y|x) per token).",
             DefaultValueFactory = _ => LikelihoodReward.PointwiseMutualInformationPerToken,
         };
-        var defaults = new LikelihoodRewardOptions();
-        var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Most prompt tokens (earliest turns dropped first).", DefaultValueFactory = _ => defaults.MaxPromptTokens };
-        var maxResponse = new Option<int>("--max-response-tokens") { Description = "Most response tokens scored (its end-of-turn token included).", DefaultValueFactory = _ => defaults.MaxResponseTokens };
+        var (maxPrompt, maxResponse) = SharedOptions.LikelihoodTokenLimits();
         var command = new Command("likelihood-model", "Write a reward model zip that needs no training: the local chat model's log-likelihood of each response after its prompt and after an empty user turn, read as a reward (by default their difference per token, the pointwise mutual information). The zip names the chat model folder and its SHA-256; it holds no weights.")
         {
             llm, output, reward, maxPrompt, maxResponse,

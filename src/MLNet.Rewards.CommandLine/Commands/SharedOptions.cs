@@ -47,6 +47,15 @@ internal static class SharedOptions
     /// <summary>The ONNX Runtime thread-count option.</summary>
     public static Option<int> OnnxThreads() => Threads("ONNX Runtime threads (0 = one per core).");
 
+    /// <summary>The chat-model likelihood's token limits (likelihood-model, likelihood-reward), defaulting to <see cref="LikelihoodRewardOptions"/>'s.</summary>
+    public static (Option<int> Prompt, Option<int> Response) LikelihoodTokenLimits()
+    {
+        var defaults = new LikelihoodRewardOptions();
+        return (
+            new Option<int>("--max-prompt-tokens") { Description = "Most prompt tokens (earliest turns dropped first).", DefaultValueFactory = _ => defaults.MaxPromptTokens },
+            new Option<int>("--max-response-tokens") { Description = "Most response tokens scored (its end-of-turn token included).", DefaultValueFactory = _ => defaults.MaxResponseTokens });
+    }
+
     /// <summary>
     /// The <c>--output</c> option: a path the command writes, checked by <see cref="OutputTargets"/>. Required unless
     /// <paramref name="defaultValue"/> is given; an array type takes one or more paths.

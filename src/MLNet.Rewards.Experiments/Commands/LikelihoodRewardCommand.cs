@@ -46,9 +46,8 @@ internal static class LikelihoodRewardCommand
             DefaultValueFactory = _ => 0,
         };
         var seed = SharedOptions.Seed<long>("Seed of the --cap subsample.");
-        var store = new Option<FileInfo>("--store") { Description = "SQLite store (the embedding store's format) that keeps every response's log-likelihoods, so a rerun computes none twice." };
-        var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Most prompt tokens (earliest turns dropped first).", DefaultValueFactory = _ => 384 };
-        var maxResponse = new Option<int>("--max-response-tokens") { Description = "Most response tokens scored (its end-of-turn token included).", DefaultValueFactory = _ => 384 };
+        var store = OutputTargets.Written(new Option<FileInfo>("--store") { Description = "SQLite store (the embedding store's format) that keeps every response's log-likelihoods, so a rerun computes none twice." });
+        var (maxPrompt, maxResponse) = SharedOptions.LikelihoodTokenLimits();
         var threads = SharedOptions.Threads("ONNX Runtime intra-op threads (0 = one per core).", 2);
         var output = ReportWriter.OutputOption(Name);
         var command = new Command(Name, "The local chat model as a zero-shot reward: log p(y|x) per token and the pointwise mutual information log p(y|x) - log p(y) (total and per token), evaluated on pair files beside 'the longer response wins'.")
